@@ -1,0 +1,17 @@
+import type { Logger } from 'pino';
+import type { EventBus } from '../bus/index.js';
+import type { Config } from '../config.js';
+import type { TokenService } from '../security/index.js';
+import type { Outbox, Storage } from '../storage/index.js';
+import type { Metrics } from './metrics.js';
+
+/** Everything a route plugin may use; built once by the composition root (src/app.ts). */
+export interface ApiContext {
+  config: Config;
+  logger: Logger;
+  storage: Storage;
+  bus: EventBus;
+  outbox: Outbox;
+  tokens: TokenService;
+  metrics: Metrics;
+}

@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import { channelRoutes } from './channels.js';
+import type { ApiContext } from './context.js';
+import { conversationRoutes } from './conversations.js';
+import { customerRoutes } from './customers.js';
+import { eventRoutes } from './events.js';
+import { queueRoutes } from './queues.js';
+import { skillRoutes } from './skills.js';
+import { teamRoutes } from './teams.js';
+import { tenantRoutes } from './tenant.js';
+import { userRoutes } from './users.js';
+
+/** Every /api/v1 route plugin, one line each. Each route declares `config.access`. */
+export const routePlugins: ((app: FastifyInstance, opts: { ctx: ApiContext }) => Promise<void>)[] = [
+  tenantRoutes,
+  userRoutes,
+  teamRoutes,
+  skillRoutes,
+  queueRoutes,
+  channelRoutes,
+  customerRoutes,
+  conversationRoutes,
+  eventRoutes,
+];

@@ -1,0 +1,103 @@
+import pino, { type Logger } from 'pino';
+import { ensureFirstOwner } from './accounts/index.js';
+import type { ApiContext } from './api/context.js';
+import { createMetrics } from './api/metrics.js';
+import { buildServer, type Server } from './api/server.js';
+import { createBus, type EventBus } from './bus/index.js';
+import type { Config } from './config.js';
+import { createTokenService, installationSecret } from './security/index.js';
+import { createOutbox, migrateToLatest, openStorage, type Storage } from './storage/index.js';
+
+/** The composition root: builds every module from the config and wires them together. */
+export interface Switchboard {
+  ctx: ApiContext;
+  server: Server;
+  /** Listens on config.host:config.port; resolves to the address. */
+  listen(): Promise<string>;
+  /** Stops taking work, finishes what is in flight, flushes the outbox, closes the database. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Tests use a fresh PostgreSQL schema each. */
+  schema?: string;
+  /** Tests share one bus between processes-in-a-test. */
+  bus?: EventBus;
+  /** Create the first owner on an empty database (default true). */
+  bootstrap?: boolean;
+}
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({ level: config.logLevel, base: { service: 'switchboard' } });
+}
+
+export async function openDatabase(config: Config, options: { schema?: string } = {}): Promise<Storage> {
+  const storage = await openStorage({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    schema: options.schema,
+  });
+  try {
+    await migrateToLatest(storage.db as never);
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+  return storage;
+}
+
+export async function createSwitchboard(config: Config, options: StartOptions = {}): Promise<Switchboard> {
+  const logger = options.logger ?? createLogger(config);
+  const storage = await openDatabase(config, options.schema ? { schema: options.schema } : {});
+  const ownsBus = !options.bus;
+  let bus: EventBus;
+  try {
+    bus = options.bus ?? (await createBus({ natsUrl: config.natsUrl, logger }));
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+  const outbox = createOutbox({ db: storage.db, bus, logger });
+  const secret = config.jwtSecret ?? (await installationSecret(storage.db, 'jwt_secret'));
+  const tokens = createTokenService(secret, config.tokenTtlSeconds);
+  const ctx: ApiContext = { config, logger, storage, bus, outbox, tokens, metrics: createMetrics() };
+
+  if (options.bootstrap !== false) {
+    const first = await ensureFirstOwner({ db: storage.db, outbox }, config.admin);
+    if (first.generatedPassword) {
+      // Printed once, to the console only (not the structured log): there is no default password.
+      process.stdout.write(
+        `\n  First start: owner account created.\n    e-mail:   ${first.email}\n    password: ${first.generatedPassword}\n  Change it after signing in. It is not shown again.\n\n`,
+      );
+    } else if (first.created) {
+      logger.info({ email: first.email }, 'first start: owner account created from SWITCHBOARD_ADMIN_EMAIL');
+    }
+  }
+  outbox.start();
+  const server = await buildServer(ctx);
+
+  let closing: Promise<void> | undefined;
+  return {
+    ctx,
+    server,
+    async listen() {
+      const address = await server.app.listen({ port: config.port, host: config.host });
+      logger.info({ address, database: storage.kind, bus: bus.kind }, 'switchboard is listening');
+      return address;
+    },
+    close() {
+      closing ??= (async () => {
+        server.drain();
+        await server.app.close();
+        await outbox.stop();
+        await outbox
+          .flush()
+          .catch((err) => logger.warn({ err }, 'outbox: final flush failed; relayed on next start'));
+        if (ownsBus) await bus.close();
+        await storage.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * The one place that reads the environment. Every variable here is listed in the README.
+ */
+const EnvSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  HOST: Type.String({ default: '0.0.0.0' }),
+  DATA_DIR: Type.String({ default: './data' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  NATS_URL: Type.Optional(Type.String({ pattern: '^(nats|tls)://' })),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  SWITCHBOARD_ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' })),
+  SWITCHBOARD_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
+  SWITCHBOARD_JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  SWITCHBOARD_TOKEN_TTL: Type.Integer({ minimum: 60, default: 8 * 3600 }),
+  SWITCHBOARD_BODY_LIMIT: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
+  SWITCHBOARD_PUBLIC_URL: Type.Optional(Type.String()),
+  SWITCHBOARD_SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  natsUrl: string | undefined;
+  logLevel: string;
+  admin: { email: string | undefined; password: string | undefined };
+  jwtSecret: string | undefined;
+  tokenTtlSeconds: number;
+  bodyLimitBytes: number;
+  publicUrl: string | undefined;
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  const converted = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw));
+  const errors = [...Value.Errors(EnvSchema, converted)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  ${e.path.slice(1) || '(root)'}: ${e.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = converted as Static<typeof EnvSchema>;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    natsUrl: e.NATS_URL,
+    logLevel: e.LOG_LEVEL,
+    admin: { email: e.SWITCHBOARD_ADMIN_EMAIL, password: e.SWITCHBOARD_ADMIN_PASSWORD },
+    jwtSecret: e.SWITCHBOARD_JWT_SECRET,
+    tokenTtlSeconds: e.SWITCHBOARD_TOKEN_TTL,
+    bodyLimitBytes: e.SWITCHBOARD_BODY_LIMIT,
+    publicUrl: e.SWITCHBOARD_PUBLIC_URL,
+    shutdownGraceMs: e.SWITCHBOARD_SHUTDOWN_GRACE_MS,
+    ...overrides,
+  };
+}

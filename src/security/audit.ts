@@ -1,0 +1,29 @@
+import { newId } from '../core/index.js';
+import type { Trx } from '../storage/index.js';
+
+export interface AuditEntry {
+  tenantId: string;
+  actorId: string | null;
+  action: string;
+  targetType: string;
+  targetId?: string | null;
+  detail?: Record<string, unknown>;
+  ip?: string | null;
+}
+
+/** Writes to the append-only audit log in the caller's transaction: no change without its record. */
+export async function audit(trx: Trx, entry: AuditEntry): Promise<void> {
+  await trx
+    .insertInto('audit_log')
+    .values({
+      id: newId(),
+      tenant_id: entry.tenantId,
+      actor_id: entry.actorId,
+      action: entry.action,
+      target_type: entry.targetType,
+      target_id: entry.targetId ?? null,
+      detail: JSON.stringify(entry.detail ?? {}),
+      ip: entry.ip ?? null,
+    })
+    .execute();
+}

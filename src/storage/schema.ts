@@ -1,0 +1,206 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * The database as Kysely sees it. Every domain table carries `tenant_id`; every query a
+ * module runs filters on it. Column names are snake_case in SQL and here alike.
+ */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T = Record<string, unknown>> = ColumnType<T, string, string>;
+
+export interface TenantsTable {
+  id: string;
+  slug: string;
+  name: string;
+  settings: Json;
+  created_at: Timestamp;
+}
+
+export interface UsersTable {
+  id: string;
+  tenant_id: string;
+  email: string;
+  display_name: string;
+  role: 'owner' | 'admin' | 'supervisor' | 'agent';
+  password_hash: string;
+  status: 'active' | 'disabled';
+  languages: ColumnType<string[], string[] | undefined, string[]>;
+  max_chats: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TeamsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface TeamMembersTable {
+  tenant_id: string;
+  team_id: string;
+  user_id: string;
+}
+
+export interface SkillsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  description: string;
+  created_at: Timestamp;
+}
+
+export interface AgentSkillsTable {
+  tenant_id: string;
+  user_id: string;
+  skill_id: string;
+  proficiency: number;
+}
+
+export interface QueuesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  description: string;
+  priority: number;
+  service_level_seconds: number;
+  service_level_target: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface QueueSkillsTable {
+  tenant_id: string;
+  queue_id: string;
+  skill_id: string;
+  min_proficiency: number;
+}
+
+export interface CustomersTable {
+  id: string;
+  tenant_id: string;
+  display_name: string;
+  tier: number;
+  attributes: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface IdentitiesTable {
+  id: string;
+  tenant_id: string;
+  customer_id: string;
+  kind: string;
+  value: string;
+  verified: boolean;
+  created_at: Timestamp;
+}
+
+export interface ChannelsTable {
+  id: string;
+  tenant_id: string;
+  type: string;
+  name: string;
+  config: Json;
+  enabled: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ConversationsTable {
+  id: string;
+  tenant_id: string;
+  customer_id: string;
+  channel_id: string | null;
+  channel_type: string;
+  status: 'open' | 'pending' | 'resolved' | 'closed';
+  priority: number;
+  subject: string;
+  queue_id: string | null;
+  assignee_id: string | null;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  last_message_at: Timestamp | null;
+}
+
+export interface MessagesTable {
+  id: string;
+  tenant_id: string;
+  conversation_id: string;
+  direction: 'in' | 'out';
+  sender_type: 'customer' | 'agent' | 'system' | 'bot';
+  sender_id: string | null;
+  channel_type: string;
+  content_type: string;
+  text: string;
+  payload: Json;
+  idempotency_key: string | null;
+  delivery_status: string;
+  created_at: Timestamp;
+}
+
+export interface EventsTable {
+  seq: Generated<string>;
+  id: string;
+  tenant_id: string;
+  type: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  payload: Json<unknown>;
+  actor: string;
+  occurred_at: Timestamp;
+}
+
+export interface OutboxTable {
+  seq: Generated<string>;
+  event_id: string;
+  tenant_id: string;
+  created_at: Timestamp;
+  published_at: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
+export interface AuditLogTable {
+  seq: Generated<string>;
+  id: string;
+  tenant_id: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  detail: Json;
+  ip: string | null;
+  at: Timestamp;
+}
+
+export interface InstallationTable {
+  key: string;
+  value: string;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  users: UsersTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  skills: SkillsTable;
+  agent_skills: AgentSkillsTable;
+  queues: QueuesTable;
+  queue_skills: QueueSkillsTable;
+  customers: CustomersTable;
+  identities: IdentitiesTable;
+  channels: ChannelsTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  events: EventsTable;
+  outbox: OutboxTable;
+  audit_log: AuditLogTable;
+  installation: InstallationTable;
+}
+
+export type Row<T extends keyof Database> = Selectable<Database[T]>;
+export type NewRow<T extends keyof Database> = Insertable<Database[T]>;
+export type RowUpdate<T extends keyof Database> = Updateable<Database[T]>;
