@@ -39,7 +39,7 @@ export async function openDatabase(config: Config, options: { schema?: string } 
     schema: options.schema,
   });
   try {
-    await migrateToLatest(storage.db as never);
+    await migrateToLatest(storage.db as never, storage.schema);
   } catch (err) {
     await storage.close();
     throw err;

@@ -18,8 +18,16 @@ import { WsHub, wsRoutes } from './ws.js';
 // ajv-formats ships CommonJS with a default export that NodeNext sees one level down.
 const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
 
+export interface RouteInfo {
+  method: string;
+  url: string;
+  access: string | undefined;
+}
+
 export interface Server {
   app: FastifyInstance;
+  /** Every route registered, for the isolation and OpenAPI tests and the docs. */
+  routes: RouteInfo[];
   hub: WsHub;
   /** Marks the server as draining: /readyz answers 503 so a load balancer stops sending work. */
   drain(): void;
@@ -57,6 +65,8 @@ export async function buildServer(ctx: ApiContext): Promise<Server> {
     (httpPart === 'body' ? ajv.body : ajv.text).compile(schema),
   );
   app.addSchema(ProblemSchema);
+  // The API speaks JSON only; webhook plugins add their providers' media types in their own scope.
+  app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
 
   await app.register(helmet, { global: true, contentSecurityPolicy: false });
@@ -85,6 +95,12 @@ export async function buildServer(ctx: ApiContext): Promise<Server> {
       .observe(reply.elapsedTime / 1000);
   });
 
+  const routes: RouteInfo[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: r.url, access: r.config?.access });
+    }
+  });
   installAuth(app, ctx);
   const hub = new WsHub();
   await app.register(healthRoutes, { ctx, isDraining: () => draining });
@@ -98,6 +114,7 @@ export async function buildServer(ctx: ApiContext): Promise<Server> {
 
   return {
     app,
+    routes,
     hub,
     drain: () => {
       draining = true;

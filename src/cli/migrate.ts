@@ -10,7 +10,7 @@ export function registerMigrate(program: Command): void {
       const config = loadConfig();
       const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
       try {
-        const applied = await migrateToLatest(storage.db as never);
+        const applied = await migrateToLatest(storage.db as never, storage.schema);
         process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');
       } finally {
         await storage.close();

@@ -12,6 +12,8 @@ export type Db = Kysely<Database>;
 export interface Storage {
   readonly db: Db;
   readonly kind: 'pglite' | 'postgres';
+  /** The PostgreSQL schema in use when it is not the default. */
+  readonly schema: string | undefined;
   /** Throws when the database cannot answer; used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -55,6 +57,7 @@ async function openPGlite(dataDir: string | undefined): Promise<Storage> {
   return {
     db,
     kind: 'pglite',
+    schema: undefined,
     ping: async () => {
       if (closed) throw new Error('database is closed');
       await sql`select 1`.execute(db);
@@ -82,6 +85,7 @@ async function openPostgres(url: string, options: StorageOptions): Promise<Stora
   return {
     db,
     kind: 'postgres',
+    schema: options.schema,
     ping: async () => {
       await sql`select 1`.execute(db);
     },

@@ -8,12 +8,14 @@ const MIGRATIONS: Record<string, Migration> = {
 
 export class MigrationFailed extends Error {}
 
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+/** `schema` names the PostgreSQL schema to migrate when it is not `public` (tests use one each). */
+export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => MIGRATIONS },
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
+    ...(schema && { migrationTableSchema: schema }),
   });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {
