@@ -7,7 +7,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const BIN = path.resolve('bin/switchboard.js');
 const dataDir = mkdtempSync('/tmp/sb-cli-');
-const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1' };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  DATA_DIR: dataDir,
+  LOG_LEVEL: 'info',
+  PORT: '0',
+  HOST: '127.0.0.1',
+};
 delete env.SWITCHBOARD_ADMIN_EMAIL;
 delete env.SWITCHBOARD_ADMIN_PASSWORD;
 delete env.DATABASE_URL;
@@ -90,13 +96,46 @@ describe('the switchboard command', () => {
   });
 
   it('manages tenants and users on the stopped database, and a restart sees them', async () => {
-    await cli('tenant', 'add', '--slug', 'globex', '--name', '环球公司', '--owner-email', 'boss@globex.test', '--owner-password', 'boss password 1');
+    await cli(
+      'tenant',
+      'add',
+      '--slug',
+      'globex',
+      '--name',
+      '环球公司',
+      '--owner-email',
+      'boss@globex.test',
+      '--owner-password',
+      'boss password 1',
+    );
     const tenants = await cli('tenant', 'list');
     expect(tenants.stdout).toContain('globex');
     expect(tenants.stdout).toContain('环球公司');
 
-    await cli('user', 'add', '-t', 'globex', '-e', 'Zhang.Wei@Globex.test', '-r', 'supervisor', '-n', '张伟', '-p', 'first password');
-    const dup = await cli('user', 'add', '-t', 'globex', '-e', 'zhang.wei@globex.test', '-p', 'first password').then(
+    await cli(
+      'user',
+      'add',
+      '-t',
+      'globex',
+      '-e',
+      'Zhang.Wei@Globex.test',
+      '-r',
+      'supervisor',
+      '-n',
+      '张伟',
+      '-p',
+      'first password',
+    );
+    const dup = await cli(
+      'user',
+      'add',
+      '-t',
+      'globex',
+      '-e',
+      'zhang.wei@globex.test',
+      '-p',
+      'first password',
+    ).then(
       () => 'ok',
       (err: { stderr: string; code: number }) => `${err.code} ${err.stderr}`,
     );
@@ -116,7 +155,7 @@ describe('the switchboard command', () => {
       body: JSON.stringify({ email: 'zhang.wei@globex.test', password: 'second password' }),
     });
     expect(ok.status).toBe(200);
-    expect((await ok.json()).user.role).toBe('supervisor');
+    expect(((await ok.json()) as { user: { role: string } }).user.role).toBe('supervisor');
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
   });

@@ -27,7 +27,10 @@ describe('the OpenAPI document', () => {
       const path = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
       const op = doc.paths?.[path]?.[route.method.toLowerCase()];
       expect(op, `${route.method} ${route.url} is missing from the document`).toBeDefined();
-      expect(Object.keys(op.responses ?? {}), `${route.method} ${route.url} has no responses`).not.toHaveLength(0);
+      expect(
+        Object.keys(op.responses ?? {}),
+        `${route.method} ${route.url} has no responses`,
+      ).not.toHaveLength(0);
       const success = Object.keys(op.responses).find((s) => s.startsWith('2'));
       expect(success, `${route.method} ${route.url} has no success response`).toBeDefined();
       if (['POST', 'PUT', 'PATCH'].includes(route.method)) {

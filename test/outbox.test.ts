@@ -97,7 +97,11 @@ for (const [dbKind, busKind] of matrix) {
       await waitFor(() => seen.includes('committed.one'));
       await outbox.flush();
       expect(seen).not.toContain('rolled.back');
-      const logged = await storage.db.selectFrom('events').select('type').where('tenant_id', '=', tenantId).execute();
+      const logged = await storage.db
+        .selectFrom('events')
+        .select('type')
+        .where('tenant_id', '=', tenantId)
+        .execute();
       expect(logged.map((r) => r.type)).toEqual(['committed.one']);
       await outbox.stop();
       await bus.close();

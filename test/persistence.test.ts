@@ -21,7 +21,12 @@ for (const kind of ['pglite', 'postgres'] as const) {
         method: 'POST',
         url: '/api/v1/users',
         headers: { authorization: auth },
-        payload: { email: 'li.na@acme.test', password: 'persisted password', role: 'agent', displayName: '李娜' },
+        payload: {
+          email: 'li.na@acme.test',
+          password: 'persisted password',
+          role: 'agent',
+          displayName: '李娜',
+        },
       });
       expect(created.statusCode).toBe(201);
 
@@ -29,7 +34,11 @@ for (const kind of ['pglite', 'postgres'] as const) {
       const again = await t.login('li.na@acme.test', 'persisted password');
       const me = await t.inject({ url: '/api/v1/auth/me', headers: { authorization: again } });
       expect(me.json()).toMatchObject({ id: created.json().id, displayName: '李娜' });
-      const owners = await t.sb.ctx.storage.db.selectFrom('users').select('id').where('role', '=', 'owner').execute();
+      const owners = await t.sb.ctx.storage.db
+        .selectFrom('users')
+        .select('id')
+        .where('role', '=', 'owner')
+        .execute();
       expect(owners).toHaveLength(1);
       const tenants = await t.sb.ctx.storage.db.selectFrom('tenants').select('id').execute();
       expect(tenants).toHaveLength(1);

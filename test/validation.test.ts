@@ -14,7 +14,14 @@ describe('bad input', () => {
   async function counts() {
     const db = t.sb.ctx.storage.db;
     const n = async (table: 'users' | 'events' | 'outbox') =>
-      Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     return { users: await n('users'), events: await n('events'), outbox: await n('outbox') };
   }
 
@@ -23,13 +30,33 @@ describe('bad input', () => {
   it.each([
     ['malformed JSON', '{"email": "x@y.z", "password": ', 400, 'MALFORMED_JSON'],
     ['an empty body', '', 400, 'MALFORMED_JSON'],
-    ['a wrong type (number for a string)', JSON.stringify({ ...good, password: 12345678 }), 400, 'VALIDATION_FAILED'],
-    ['a wrong type (string for an integer)', JSON.stringify({ ...good, maxChats: '3' }), 400, 'VALIDATION_FAILED'],
+    [
+      'a wrong type (number for a string)',
+      JSON.stringify({ ...good, password: 12345678 }),
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a wrong type (string for an integer)',
+      JSON.stringify({ ...good, maxChats: '3' }),
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['an unknown field', JSON.stringify({ ...good, isSuperuser: true }), 400, 'VALIDATION_FAILED'],
     ['a value outside the enum', JSON.stringify({ ...good, role: 'god' }), 400, 'VALIDATION_FAILED'],
-    ['a missing required field', JSON.stringify({ email: good.email, role: 'agent' }), 400, 'VALIDATION_FAILED'],
+    [
+      'a missing required field',
+      JSON.stringify({ email: good.email, role: 'agent' }),
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['a JSON array instead of an object', JSON.stringify([good]), 400, 'VALIDATION_FAILED'],
-    ['an oversized body', JSON.stringify({ ...good, displayName: 'x'.repeat(10_000) }), 413, 'BODY_TOO_LARGE'],
+    [
+      'an oversized body',
+      JSON.stringify({ ...good, displayName: 'x'.repeat(10_000) }),
+      413,
+      'BODY_TOO_LARGE',
+    ],
   ])('%s is a %i problem document and writes nothing', async (_name, payload, status, code) => {
     const before = await counts();
     const res = await t.inject({

@@ -2,6 +2,16 @@
 // Every user belongs to exactly one tenant; e-mail addresses are unique installation-wide.
 export { currentPrincipal, login, type Session } from './login.js';
 export { type BootstrapResult, createTenant, ensureFirstOwner, type NewTenant } from './onboarding.js';
+export {
+  createTeam,
+  deleteTeam,
+  getTeam,
+  listTeams,
+  setTeamMembers,
+  type Team,
+  type TeamWithMembers,
+  updateTeam,
+} from './teams.js';
 export { getTenant, listTenants, type Tenant } from './tenants.js';
 export {
   createUser,
@@ -15,13 +25,3 @@ export {
   type UserChanges,
   updateUser,
 } from './users.js';
-export {
-  createTeam,
-  deleteTeam,
-  getTeam,
-  listTeams,
-  setTeamMembers,
-  type Team,
-  type TeamWithMembers,
-  updateTeam,
-} from './teams.js';

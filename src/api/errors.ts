@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../core/index.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../storage/index.js';
 
 /**
  * The one place where failures become HTTP: RFC 9457 problem documents
@@ -104,11 +105,33 @@ function fromFastify(err: FastifyError): Problem | undefined {
   }
 }
 
+/**
+ * A constraint the database enforced that a store did not turn into a domain error first, e.g.
+ * two concurrent creates of the same name: still the caller's problem, never a 500.
+ */
+function fromDatabase(err: unknown): Problem | undefined {
+  if (isUniqueViolation(err)) {
+    return problem(
+      409,
+      'CONFLICT',
+      'a record with the same unique value was just created; nothing was written',
+    );
+  }
+  if (isForeignKeyViolation(err)) {
+    return problem(
+      409,
+      'CONFLICT',
+      'the record is referenced by, or refers to, a record that does not allow it',
+    );
+  }
+  return undefined;
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     let p: Problem | undefined;
     if (err instanceof DomainError) p = problem(err.status, err.code, err.message, err.extra);
-    else p = fromFastify(err);
+    else p = fromDatabase(err) ?? fromFastify(err);
     if (!p) {
       request.log.error({ err }, 'unhandled error');
       p = problem(500, 'INTERNAL', 'something went wrong on our side; the error has been logged');

@@ -31,7 +31,8 @@ export const ProblemSchema = Type.Object(
     instance: Type.Optional(Type.String()),
     errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
   },
-  { $id: 'Problem', description: 'RFC 9457 problem details' },
+  // Extension members (RFC 9457 §3.2) such as the conflicting identity pass through.
+  { $id: 'Problem', description: 'RFC 9457 problem details', additionalProperties: true },
 );
 
 const problemRef = Type.Ref(ProblemSchema);

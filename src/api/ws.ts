@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { Subscription } from '../bus/index.js';
+import { type Subscription, subjectMatches } from '../bus/index.js';
 import type { DomainEvent } from '../core/index.js';
 import type { Principal } from '../security/index.js';
 import { authenticate } from './auth.js';
@@ -20,17 +20,11 @@ import type { ApiContext } from './context.js';
 interface Client {
   socket: WebSocket;
   principal: Principal;
-  filters: RegExp[] | null;
+  /** Event-type patterns with bus wildcards (`conversation.*`, `message.>`); null is everything. */
+  filters: string[] | null;
 }
 
 const AUTH_TIMEOUT_MS = 5000;
-
-function toFilter(pattern: string): RegExp {
-  const tokens = pattern
-    .split('.')
-    .map((t) => (t === '*' ? '[^.]+' : t === '>' ? '.+' : t.replace(/[^a-zA-Z0-9_-]/g, '\\$&')));
-  return new RegExp(`^${tokens.join('\\.')}$`);
-}
 
 export class WsHub {
   private readonly byTenant = new Map<string, Set<Client>>();
@@ -68,7 +62,7 @@ export class WsHub {
     if (!clients) return;
     const frame = JSON.stringify({ type: 'event', event });
     for (const c of clients) {
-      if (c.filters && !c.filters.some((f) => f.test(event.type))) continue;
+      if (c.filters && !c.filters.some((f) => subjectMatches(f, event.type))) continue;
       if (c.socket.readyState === c.socket.OPEN) c.socket.send(frame);
     }
   }
@@ -116,7 +110,7 @@ export async function wsRoutes(app: FastifyInstance, { ctx, hub }: { ctx: ApiCon
         Array.isArray(msg.events) &&
         msg.events.every((e) => typeof e === 'string')
       ) {
-        client.filters = msg.events.length === 0 ? null : (msg.events as string[]).map(toFilter);
+        client.filters = msg.events.length === 0 ? null : (msg.events as string[]);
         return send(socket, { type: 'subscribed', events: msg.events });
       }
       if (msg.type === 'ping') return send(socket, { type: 'pong' });

@@ -11,3 +11,4 @@ export interface StoreDeps {
   db: import('./database.js').Db;
   outbox: import('./outbox.js').Outbox;
 }
+export { isForeignKeyViolation, isUniqueViolation } from './errors.js';

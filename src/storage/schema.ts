@@ -62,9 +62,9 @@ export interface QueuesTable {
   tenant_id: string;
   name: string;
   description: string;
-  priority: number;
-  service_level_seconds: number;
-  service_level_target: number;
+  priority: Generated<number>;
+  service_level_seconds: Generated<number>;
+  service_level_target: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -119,6 +119,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       UNIQUE (tenant_id, kind, value)
     );
     CREATE INDEX identities_customer_idx ON identities (customer_id);
+    CREATE INDEX identities_value_idx ON identities (tenant_id, value);
 
     CREATE TABLE channels (
       id uuid PRIMARY KEY,
@@ -155,6 +156,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       FOREIGN KEY (tenant_id, assignee_id) REFERENCES users (tenant_id, id)
     );
     CREATE INDEX conversations_tenant_idx ON conversations (tenant_id, status, updated_at DESC);
+    CREATE INDEX conversations_recent_idx ON conversations (tenant_id, id DESC);
     CREATE INDEX conversations_customer_idx ON conversations (customer_id, updated_at DESC);
 
     CREATE TABLE messages (

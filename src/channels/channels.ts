@@ -1,0 +1,275 @@
+import {
+  type Actor,
+  actorTag,
+  Conflict,
+  InvalidInput,
+  NotFound,
+  newId,
+  type Page,
+  type PageRequest,
+  pageLimit,
+  toPage,
+} from '../core/index.js';
+import { audit } from '../security/index.js';
+import { isForeignKeyViolation, type Row, type StoreDeps, type Trx } from '../storage/index.js';
+
+/**
+ * A tenant's configured channels. `config` is free-form until each provider's adapter describes
+ * its credentials. Secrets are stored as given for now (envelope encryption is a later issue),
+ * but never leave through the API: any key named like a secret, token, password or key is
+ * returned as MASK, and a MASK sent back on update keeps the stored value, so a client can
+ * round-trip what it read without erasing credentials. Events and audit entries carry no config.
+ */
+export const CHANNEL_TYPES = [
+  'webchat',
+  'app',
+  'email',
+  'sms',
+  'wechat',
+  'whatsapp',
+  'telegram',
+  'messenger',
+  'voice',
+] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+export type ChannelConfig = Record<string, unknown>;
+
+export interface Channel {
+  id: string;
+  tenantId: string;
+  type: ChannelType;
+  name: string;
+  /** Secret-looking values are MASK. */
+  config: ChannelConfig;
+  enabled: boolean;
+  /** Where the provider delivers inbound traffic, relative to the installation's public URL. */
+  webhookUrl: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewChannel {
+  type: ChannelType;
+  name: string;
+  config: ChannelConfig;
+  enabled?: boolean | undefined;
+}
+
+export interface ChannelChanges {
+  name?: string | undefined;
+  config?: ChannelConfig | undefined;
+  enabled?: boolean | undefined;
+}
+
+export const MASK = '••••';
+const SECRET_KEY = /secret|token|password|key/i;
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Nested objects are masked too: providers such as WeChat group credentials by app. */
+export function maskConfig(config: ChannelConfig): ChannelConfig {
+  const mask = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(mask);
+    if (!isPlainObject(value)) return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        SECRET_KEY.test(k) && v !== null && v !== '' ? MASK : mask(v),
+      ]),
+    );
+  };
+  return mask(config) as ChannelConfig;
+}
+
+/** Puts back every stored secret the client echoed as MASK. */
+function keepMaskedSecrets(next: ChannelConfig, stored: ChannelConfig): ChannelConfig {
+  return Object.fromEntries(
+    Object.entries(next).map(([k, v]) => {
+      const old = stored[k];
+      if (v === MASK && SECRET_KEY.test(k) && old !== undefined) return [k, old];
+      if (isPlainObject(v) && isPlainObject(old)) return [k, keepMaskedSecrets(v, old)];
+      return [k, v];
+    }),
+  );
+}
+
+export function toChannel(row: Row<'channels'>): Channel {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    type: row.type as ChannelType,
+    name: row.name,
+    config: maskConfig(row.config),
+    enabled: row.enabled,
+    webhookUrl: `/webhooks/${row.type}/${row.id}`,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+function cleanName(name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed) throw new InvalidInput('name must not be blank', 'name');
+  return trimmed;
+}
+
+async function assertNameFree(trx: Trx, tenantId: string, name: string, exceptId?: string): Promise<void> {
+  let q = trx.selectFrom('channels').select('id').where('tenant_id', '=', tenantId).where('name', '=', name);
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  if (await q.executeTakeFirst()) throw new Conflict(`a channel named "${name}" already exists`);
+}
+
+function auditChannel(trx: Trx, actor: Actor, action: string, id: string, detail: Record<string, unknown>) {
+  return audit(trx, {
+    tenantId: actor.tenantId,
+    actorId: actor.userId,
+    action,
+    targetType: 'channel',
+    targetId: id,
+    detail,
+    ip: actor.ip,
+  });
+}
+
+function eventPayload(c: Channel) {
+  return { id: c.id, type: c.type, name: c.name, enabled: c.enabled };
+}
+
+export async function createChannel(deps: StoreDeps, actor: Actor, input: NewChannel): Promise<Channel> {
+  const name = cleanName(input.name);
+  return deps.outbox.transact(async (uow) => {
+    await assertNameFree(uow.trx, actor.tenantId, name);
+    const row = await uow.trx
+      .insertInto('channels')
+      .values({
+        id: newId(),
+        tenant_id: actor.tenantId,
+        type: input.type,
+        name,
+        config: JSON.stringify(input.config),
+        enabled: input.enabled ?? true,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const channel = toChannel(row);
+    const detail = {
+      type: channel.type,
+      name,
+      enabled: channel.enabled,
+      configKeys: Object.keys(input.config),
+    };
+    await auditChannel(uow.trx, actor, 'channel.created', channel.id, detail);
+    await uow.emit({
+      tenantId: actor.tenantId,
+      type: 'channel.created',
+      aggregateType: 'channel',
+      aggregateId: channel.id,
+      payload: eventPayload(channel),
+      actor: actorTag(actor),
+    });
+    return channel;
+  });
+}
+
+export async function getChannel({ db }: Pick<StoreDeps, 'db'>, actor: Actor, id: string): Promise<Channel> {
+  const row = await db
+    .selectFrom('channels')
+    .selectAll()
+    .where('tenant_id', '=', actor.tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw new NotFound('channel', id);
+  return toChannel(row);
+}
+
+export async function listChannels(
+  { db }: Pick<StoreDeps, 'db'>,
+  actor: Actor,
+  req: PageRequest & { type?: ChannelType | undefined },
+): Promise<Page<Channel>> {
+  const limit = pageLimit(req);
+  let q = db.selectFrom('channels').selectAll().where('tenant_id', '=', actor.tenantId);
+  if (req.type) q = q.where('type', '=', req.type);
+  if (req.cursor) q = q.where('id', '>', req.cursor);
+  const rows = await q
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
+  return toPage(rows, limit, toChannel);
+}
+
+/** A new `config` replaces the old one whole, except for secrets echoed back as MASK. */
+export async function updateChannel(
+  deps: StoreDeps,
+  actor: Actor,
+  id: string,
+  changes: ChannelChanges,
+): Promise<Channel> {
+  const name = changes.name === undefined ? undefined : cleanName(changes.name);
+  return deps.outbox.transact(async (uow) => {
+    const current = await uow.trx
+      .selectFrom('channels')
+      .selectAll()
+      .where('tenant_id', '=', actor.tenantId)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!current) throw new NotFound('channel', id);
+    if (name !== undefined && name !== current.name) await assertNameFree(uow.trx, actor.tenantId, name, id);
+    const config = changes.config && keepMaskedSecrets(changes.config, current.config);
+    const row = await uow.trx
+      .updateTable('channels')
+      .set({
+        ...(name !== undefined && { name }),
+        ...(config !== undefined && { config: JSON.stringify(config) }),
+        ...(changes.enabled !== undefined && { enabled: changes.enabled }),
+        updated_at: new Date(),
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const channel = toChannel(row);
+    await auditChannel(uow.trx, actor, 'channel.updated', id, { changes: Object.keys(changes) });
+    await uow.emit({
+      tenantId: actor.tenantId,
+      type: 'channel.updated',
+      aggregateType: 'channel',
+      aggregateId: id,
+      payload: eventPayload(channel),
+      actor: actorTag(actor),
+    });
+    return channel;
+  });
+}
+
+/** Conversations keep a foreign key to their channel; the database's refusal means "still in use". */
+export async function deleteChannel(deps: StoreDeps, actor: Actor, id: string): Promise<void> {
+  await deps.outbox.transact(async (uow) => {
+    let gone: { type: string; name: string } | undefined;
+    try {
+      gone = await uow.trx
+        .deleteFrom('channels')
+        .where('tenant_id', '=', actor.tenantId)
+        .where('id', '=', id)
+        .returning(['type', 'name'])
+        .executeTakeFirst();
+    } catch (err) {
+      if (isForeignKeyViolation(err)) {
+        throw new Conflict(`channel ${id} is referenced by conversations; disable it instead of deleting it`);
+      }
+      throw err;
+    }
+    if (!gone) throw new NotFound('channel', id);
+    await auditChannel(uow.trx, actor, 'channel.deleted', id, { type: gone.type, name: gone.name });
+    await uow.emit({
+      tenantId: actor.tenantId,
+      type: 'channel.deleted',
+      aggregateType: 'channel',
+      aggregateId: id,
+      payload: { id, type: gone.type, name: gone.name },
+      actor: actorTag(actor),
+    });
+  });
+}

@@ -1,0 +1,18 @@
+// Channels own a tenant's configured contact channels (webchat, e-mail, SMS, WeChat, …).
+// Today that is their configuration and webhook address; one adapter per provider, behind the
+// ChannelAdapter contract, comes in later issues.
+export {
+  CHANNEL_TYPES,
+  type Channel,
+  type ChannelChanges,
+  type ChannelConfig,
+  type ChannelType,
+  createChannel,
+  deleteChannel,
+  getChannel,
+  listChannels,
+  MASK,
+  maskConfig,
+  type NewChannel,
+  updateChannel,
+} from './channels.js';
