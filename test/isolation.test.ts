@@ -1,0 +1,248 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../src/storage/index.js';
+import { OWNER, startTestApp, type TestApp } from './support/app.js';
+import { serviceAvailable } from './support/services.js';
+
+const pgUp = await serviceAvailable('postgres');
+
+/** Tenant A's resources, created through the API; tenant B then tries every route on them. */
+interface Fixture {
+  user: string;
+  team: string;
+  skill: string;
+  queue: string;
+  channel: string;
+  customer: string;
+  identity: string;
+  conversation: string;
+}
+
+interface Case {
+  /** Path parameters, filled from tenant A's ids. */
+  params?: (a: Fixture) => Record<string, string>;
+  /** A body valid by the route's schema, so the request reaches the tenant check. */
+  body?: (a: Fixture) => Record<string, unknown>;
+  query?: (a: Fixture) => Record<string, string>;
+  /** The route targets one of A's rows: B must get 404 (or 403), never the row. */
+  targetsA: boolean;
+}
+
+/** Every /api/v1 route. A route missing here fails the test: add its isolation case. */
+const CASES: Record<string, Case> = {
+  'POST /api/v1/auth/login': { targetsA: false, body: () => ({ email: OWNER.email, password: 'wrong password' }) },
+  'GET /api/v1/auth/me': { targetsA: false },
+  'GET /api/v1/tenant': { targetsA: false },
+  'GET /api/v1/users': { targetsA: false },
+  'POST /api/v1/users': { targetsA: false, body: () => ({ email: 'b.agent@b.test', password: 'b password 1', role: 'agent' }) },
+  'GET /api/v1/users/:id': { targetsA: true, params: (a) => ({ id: a.user }) },
+  'PATCH /api/v1/users/:id': { targetsA: true, params: (a) => ({ id: a.user }), body: () => ({ displayName: 'hijacked' }) },
+  'PUT /api/v1/users/:id/password': {
+    targetsA: true,
+    params: (a) => ({ id: a.user }),
+    body: () => ({ password: 'hijacked password' }),
+  },
+  'GET /api/v1/teams': { targetsA: false },
+  'POST /api/v1/teams': { targetsA: false, body: () => ({ name: 'B team' }) },
+  'GET /api/v1/teams/:id': { targetsA: true, params: (a) => ({ id: a.team }) },
+  'PATCH /api/v1/teams/:id': { targetsA: true, params: (a) => ({ id: a.team }), body: () => ({ name: 'hijacked' }) },
+  'DELETE /api/v1/teams/:id': { targetsA: true, params: (a) => ({ id: a.team }) },
+  'PUT /api/v1/teams/:id/members': {
+    targetsA: true,
+    params: (a) => ({ id: a.team }),
+    body: (a) => ({ userIds: [a.user] }),
+  },
+  'GET /api/v1/skills': { targetsA: false },
+  'POST /api/v1/skills': { targetsA: false, body: () => ({ name: 'B skill' }) },
+  'GET /api/v1/skills/:id': { targetsA: true, params: (a) => ({ id: a.skill }) },
+  'PATCH /api/v1/skills/:id': { targetsA: true, params: (a) => ({ id: a.skill }), body: () => ({ name: 'hijacked' }) },
+  'DELETE /api/v1/skills/:id': { targetsA: true, params: (a) => ({ id: a.skill }) },
+  'GET /api/v1/users/:id/skills': { targetsA: true, params: (a) => ({ id: a.user }) },
+  'PUT /api/v1/users/:id/skills': {
+    targetsA: true,
+    params: (a) => ({ id: a.user }),
+    body: (a) => ({ skills: [{ skillId: a.skill, proficiency: 5 }] }),
+  },
+  'GET /api/v1/queues': { targetsA: false },
+  // B referencing A's skill in its own new queue is refused too.
+  'POST /api/v1/queues': { targetsA: true, body: (a) => ({ name: 'B queue', skills: [{ skillId: a.skill }] }) },
+  'GET /api/v1/queues/:id': { targetsA: true, params: (a) => ({ id: a.queue }) },
+  'PATCH /api/v1/queues/:id': { targetsA: true, params: (a) => ({ id: a.queue }), body: () => ({ priority: 99 }) },
+  'DELETE /api/v1/queues/:id': { targetsA: true, params: (a) => ({ id: a.queue }) },
+  'GET /api/v1/channels': { targetsA: false },
+  'POST /api/v1/channels': { targetsA: false, body: () => ({ type: 'webchat', name: 'B chat', config: {} }) },
+  'GET /api/v1/channels/:id': { targetsA: true, params: (a) => ({ id: a.channel }) },
+  'PATCH /api/v1/channels/:id': { targetsA: true, params: (a) => ({ id: a.channel }), body: () => ({ enabled: false }) },
+  'DELETE /api/v1/channels/:id': { targetsA: true, params: (a) => ({ id: a.channel }) },
+  'GET /api/v1/customers': { targetsA: false, query: () => ({ q: '+8613800138000' }) },
+  'POST /api/v1/customers': { targetsA: false, body: () => ({ displayName: 'B customer' }) },
+  'GET /api/v1/customers/:id': { targetsA: true, params: (a) => ({ id: a.customer }) },
+  'PATCH /api/v1/customers/:id': { targetsA: true, params: (a) => ({ id: a.customer }), body: () => ({ tier: 9 }) },
+  'POST /api/v1/customers/:id/identities': {
+    targetsA: true,
+    params: (a) => ({ id: a.customer }),
+    body: () => ({ kind: 'email', value: 'planted@b.test' }),
+  },
+  'DELETE /api/v1/customers/:id/identities/:identityId': {
+    targetsA: true,
+    params: (a) => ({ id: a.customer, identityId: a.identity }),
+  },
+  'GET /api/v1/conversations': { targetsA: false },
+  // B opening a conversation for A's customer is refused.
+  'POST /api/v1/conversations': { targetsA: true, body: (a) => ({ customerId: a.customer, channelType: 'webchat' }) },
+  'GET /api/v1/conversations/:id': { targetsA: true, params: (a) => ({ id: a.conversation }) },
+  'PATCH /api/v1/conversations/:id': {
+    targetsA: true,
+    params: (a) => ({ id: a.conversation }),
+    body: () => ({ status: 'closed' }),
+  },
+  'GET /api/v1/conversations/:id/messages': { targetsA: true, params: (a) => ({ id: a.conversation }) },
+  'POST /api/v1/conversations/:id/messages': {
+    targetsA: true,
+    params: (a) => ({ id: a.conversation }),
+    body: () => ({ text: 'planted' }),
+  },
+  // The same identity value in B makes B's own customer, never A's.
+  'POST /api/v1/messages/inbound': {
+    targetsA: false,
+    body: () => ({
+      channelType: 'sms',
+      identity: { kind: 'phone', value: '+8613800138000' },
+      text: 'hello from B',
+      idempotencyKey: 'b-1',
+    }),
+  },
+  'GET /api/v1/events': { targetsA: false },
+  'GET /api/v1/audit': { targetsA: false },
+};
+
+const TENANT_TABLES = [
+  'users',
+  'teams',
+  'team_members',
+  'skills',
+  'agent_skills',
+  'queues',
+  'queue_skills',
+  'customers',
+  'identities',
+  'channels',
+  'conversations',
+  'messages',
+] as const satisfies readonly (keyof Database)[];
+
+for (const kind of ['pglite', 'postgres'] as const) {
+  describe.skipIf(kind === 'postgres' && !pgUp)(`tenant isolation on ${kind}`, () => {
+    let t: TestApp;
+    let a: Fixture;
+    let aTenant: string;
+    let bAuth: string;
+    let agentAuth: string;
+
+    async function call(auth: string, method: string, url: string, payload?: unknown) {
+      return t.inject({ method: method as 'GET', url, headers: { authorization: auth }, ...(payload ? { payload } : {}) });
+    }
+
+    async function snapshotA() {
+      const db = t.sb.ctx.storage.db;
+      const out: Record<string, unknown[]> = {};
+      for (const table of TENANT_TABLES) {
+        out[table] = await db.selectFrom(table).selectAll().where('tenant_id', '=', aTenant).orderBy('tenant_id').execute();
+        out[table].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+      }
+      return out;
+    }
+
+    beforeAll(async () => {
+      t = await startTestApp(kind);
+      const auth = await t.login(OWNER.email, OWNER.password);
+      const post = async (url: string, payload: unknown) => {
+        const res = await call(auth, 'POST', url, payload);
+        if (res.statusCode !== 201) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
+        return res.json();
+      };
+      const user = await post('/api/v1/users', { email: 'a.agent@acme.test', password: 'agent a password', role: 'agent' });
+      const team = await post('/api/v1/teams', { name: 'A team' });
+      const skill = await post('/api/v1/skills', { name: 'refund' });
+      const queue = await post('/api/v1/queues', { name: 'A queue', skills: [{ skillId: skill.id }] });
+      const channel = await post('/api/v1/channels', { type: 'telegram', name: 'A bot', config: { botToken: 'secret-a' } });
+      const customer = await post('/api/v1/customers', {
+        displayName: '张伟',
+        identities: [{ kind: 'phone', value: '+8613800138000' }],
+      });
+      const conversation = await post('/api/v1/conversations', { customerId: customer.id, channelType: 'webchat' });
+      await post(`/api/v1/conversations/${conversation.id}/messages`, { text: 'A secret reply' });
+      await call(auth, 'PUT', `/api/v1/teams/${team.id}/members`, { userIds: [user.id] });
+      a = {
+        user: user.id,
+        team: team.id,
+        skill: skill.id,
+        queue: queue.id,
+        channel: channel.id,
+        customer: customer.id,
+        identity: customer.identities[0].id,
+        conversation: conversation.id,
+      };
+      aTenant = user.tenantId;
+      bAuth = (await t.addTenant('other')).auth;
+      agentAuth = await t.login('a.agent@acme.test', 'agent a password');
+    });
+    afterAll(() => t.close());
+
+    it('has an isolation case for every /api/v1 route', () => {
+      const routes = t.sb.server.routes.filter((r) => r.url.startsWith('/api/v1')).map((r) => `${r.method} ${r.url}`);
+      expect(routes.filter((r) => !(r in CASES))).toEqual([]);
+    });
+
+    it("a second tenant's owner can neither read nor change the first tenant's rows through any route", async () => {
+      const before = await snapshotA();
+      const aIds = Object.values(a);
+      for (const route of t.sb.server.routes.filter((r) => r.url.startsWith('/api/v1'))) {
+        const c = CASES[`${route.method} ${route.url}`];
+        if (!c) continue;
+        const params = c.params?.(a) ?? {};
+        let url = route.url.replace(/:([A-Za-z]+)/g, (_m, name: string) => params[name] ?? '');
+        const query = c.query?.(a);
+        if (query) url += `?${new URLSearchParams(query)}`;
+        const body = c.body?.(a);
+        const res = await call(bAuth, route.method, url, body);
+        const label = `${route.method} ${route.url} → ${res.statusCode} ${res.body.slice(0, 200)}`;
+        if (c.targetsA) expect([403, 404], label).toContain(res.statusCode);
+        else expect(res.statusCode, label).toBeLessThan(500);
+        // An id the caller sent may be echoed back ("… does not exist"); any other of A's ids is a leak.
+        const sent = url + JSON.stringify(body ?? {});
+        for (const id of aIds.filter((i) => !sent.includes(i))) {
+          expect(res.body.includes(id), `${label} leaks ${id}`).toBe(false);
+        }
+        expect(res.body.includes('A secret reply'), label).toBe(false);
+      }
+      expect(await snapshotA()).toEqual(before);
+      // B's inbound with A's customer's phone number made B its own customer.
+      const bCustomers = await t.sb.ctx.storage.db
+        .selectFrom('identities')
+        .select(['tenant_id', 'customer_id'])
+        .where('value', '=', '+8613800138000')
+        .execute();
+      expect(new Set(bCustomers.map((r) => r.tenant_id)).size).toBe(2);
+    });
+
+    it('an agent gets 403 on every route that needs a higher role, before the body is looked at', async () => {
+      const higher = t.sb.server.routes.filter(
+        (r) => r.url.startsWith('/api/v1') && r.access && !['agent', 'public'].includes(r.access),
+      );
+      expect(higher.length).toBeGreaterThan(15);
+      for (const route of higher) {
+        const url = route.url.replace(/:([A-Za-z]+)/g, a.user);
+        const res = await call(agentAuth, route.method, url, ['GET', 'DELETE'].includes(route.method) ? undefined : {});
+        expect(res.statusCode, `${route.method} ${route.url}`).toBe(403);
+      }
+    });
+
+    it('every /api/v1 route but login answers 401 without a token', async () => {
+      for (const route of t.sb.server.routes.filter((r) => r.url.startsWith('/api/v1') && r.access !== 'public')) {
+        const url = route.url.replace(/:([A-Za-z]+)/g, a.user);
+        const res = await t.inject({ method: route.method as 'GET', url });
+        expect(res.statusCode, `${route.method} ${route.url}`).toBe(401);
+      }
+    });
+  });
+}
