@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { DomainError } from '../core/index.js';
 import { registerMigrate } from './migrate.js';
+import { registerSeed } from './seed.js';
 import { registerStart } from './start.js';
 import { registerTenant } from './tenant.js';
 import { registerUser } from './user.js';
@@ -17,6 +18,7 @@ const program = new Command()
 
 registerStart(program);
 registerMigrate(program);
+registerSeed(program);
 registerUser(program);
 registerTenant(program);
 
