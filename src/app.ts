@@ -90,12 +90,15 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
       closing ??= (async () => {
         server.drain();
         await server.app.close();
+        logger.debug('shutdown: HTTP closed');
         await outbox.stop();
         await outbox
           .flush()
           .catch((err) => logger.warn({ err }, 'outbox: final flush failed; relayed on next start'));
+        logger.debug('shutdown: outbox flushed');
         if (ownsBus) await bus.close();
         await storage.close();
+        logger.debug('shutdown: database closed');
       })();
       return closing;
     },

@@ -29,13 +29,23 @@ interface Case {
 
 /** Every /api/v1 route. A route missing here fails the test: add its isolation case. */
 const CASES: Record<string, Case> = {
-  'POST /api/v1/auth/login': { targetsA: false, body: () => ({ email: OWNER.email, password: 'wrong password' }) },
+  'POST /api/v1/auth/login': {
+    targetsA: false,
+    body: () => ({ email: OWNER.email, password: 'wrong password' }),
+  },
   'GET /api/v1/auth/me': { targetsA: false },
   'GET /api/v1/tenant': { targetsA: false },
   'GET /api/v1/users': { targetsA: false },
-  'POST /api/v1/users': { targetsA: false, body: () => ({ email: 'b.agent@b.test', password: 'b password 1', role: 'agent' }) },
+  'POST /api/v1/users': {
+    targetsA: false,
+    body: () => ({ email: 'b.agent@b.test', password: 'b password 1', role: 'agent' }),
+  },
   'GET /api/v1/users/:id': { targetsA: true, params: (a) => ({ id: a.user }) },
-  'PATCH /api/v1/users/:id': { targetsA: true, params: (a) => ({ id: a.user }), body: () => ({ displayName: 'hijacked' }) },
+  'PATCH /api/v1/users/:id': {
+    targetsA: true,
+    params: (a) => ({ id: a.user }),
+    body: () => ({ displayName: 'hijacked' }),
+  },
   'PUT /api/v1/users/:id/password': {
     targetsA: true,
     params: (a) => ({ id: a.user }),
@@ -44,7 +54,11 @@ const CASES: Record<string, Case> = {
   'GET /api/v1/teams': { targetsA: false },
   'POST /api/v1/teams': { targetsA: false, body: () => ({ name: 'B team' }) },
   'GET /api/v1/teams/:id': { targetsA: true, params: (a) => ({ id: a.team }) },
-  'PATCH /api/v1/teams/:id': { targetsA: true, params: (a) => ({ id: a.team }), body: () => ({ name: 'hijacked' }) },
+  'PATCH /api/v1/teams/:id': {
+    targetsA: true,
+    params: (a) => ({ id: a.team }),
+    body: () => ({ name: 'hijacked' }),
+  },
   'DELETE /api/v1/teams/:id': { targetsA: true, params: (a) => ({ id: a.team }) },
   'PUT /api/v1/teams/:id/members': {
     targetsA: true,
@@ -54,7 +68,11 @@ const CASES: Record<string, Case> = {
   'GET /api/v1/skills': { targetsA: false },
   'POST /api/v1/skills': { targetsA: false, body: () => ({ name: 'B skill' }) },
   'GET /api/v1/skills/:id': { targetsA: true, params: (a) => ({ id: a.skill }) },
-  'PATCH /api/v1/skills/:id': { targetsA: true, params: (a) => ({ id: a.skill }), body: () => ({ name: 'hijacked' }) },
+  'PATCH /api/v1/skills/:id': {
+    targetsA: true,
+    params: (a) => ({ id: a.skill }),
+    body: () => ({ name: 'hijacked' }),
+  },
   'DELETE /api/v1/skills/:id': { targetsA: true, params: (a) => ({ id: a.skill }) },
   'GET /api/v1/users/:id/skills': { targetsA: true, params: (a) => ({ id: a.user }) },
   'PUT /api/v1/users/:id/skills': {
@@ -64,19 +82,34 @@ const CASES: Record<string, Case> = {
   },
   'GET /api/v1/queues': { targetsA: false },
   // B referencing A's skill in its own new queue is refused too.
-  'POST /api/v1/queues': { targetsA: true, body: (a) => ({ name: 'B queue', skills: [{ skillId: a.skill }] }) },
+  'POST /api/v1/queues': {
+    targetsA: true,
+    body: (a) => ({ name: 'B queue', skills: [{ skillId: a.skill }] }),
+  },
   'GET /api/v1/queues/:id': { targetsA: true, params: (a) => ({ id: a.queue }) },
-  'PATCH /api/v1/queues/:id': { targetsA: true, params: (a) => ({ id: a.queue }), body: () => ({ priority: 99 }) },
+  'PATCH /api/v1/queues/:id': {
+    targetsA: true,
+    params: (a) => ({ id: a.queue }),
+    body: () => ({ priority: 99 }),
+  },
   'DELETE /api/v1/queues/:id': { targetsA: true, params: (a) => ({ id: a.queue }) },
   'GET /api/v1/channels': { targetsA: false },
   'POST /api/v1/channels': { targetsA: false, body: () => ({ type: 'webchat', name: 'B chat', config: {} }) },
   'GET /api/v1/channels/:id': { targetsA: true, params: (a) => ({ id: a.channel }) },
-  'PATCH /api/v1/channels/:id': { targetsA: true, params: (a) => ({ id: a.channel }), body: () => ({ enabled: false }) },
+  'PATCH /api/v1/channels/:id': {
+    targetsA: true,
+    params: (a) => ({ id: a.channel }),
+    body: () => ({ enabled: false }),
+  },
   'DELETE /api/v1/channels/:id': { targetsA: true, params: (a) => ({ id: a.channel }) },
   'GET /api/v1/customers': { targetsA: false, query: () => ({ q: '+8613800138000' }) },
   'POST /api/v1/customers': { targetsA: false, body: () => ({ displayName: 'B customer' }) },
   'GET /api/v1/customers/:id': { targetsA: true, params: (a) => ({ id: a.customer }) },
-  'PATCH /api/v1/customers/:id': { targetsA: true, params: (a) => ({ id: a.customer }), body: () => ({ tier: 9 }) },
+  'PATCH /api/v1/customers/:id': {
+    targetsA: true,
+    params: (a) => ({ id: a.customer }),
+    body: () => ({ tier: 9 }),
+  },
   'POST /api/v1/customers/:id/identities': {
     targetsA: true,
     params: (a) => ({ id: a.customer }),
@@ -88,7 +121,10 @@ const CASES: Record<string, Case> = {
   },
   'GET /api/v1/conversations': { targetsA: false },
   // B opening a conversation for A's customer is refused.
-  'POST /api/v1/conversations': { targetsA: true, body: (a) => ({ customerId: a.customer, channelType: 'webchat' }) },
+  'POST /api/v1/conversations': {
+    targetsA: true,
+    body: (a) => ({ customerId: a.customer, channelType: 'webchat' }),
+  },
   'GET /api/v1/conversations/:id': { targetsA: true, params: (a) => ({ id: a.conversation }) },
   'PATCH /api/v1/conversations/:id': {
     targetsA: true,
@@ -139,14 +175,24 @@ for (const kind of ['pglite', 'postgres'] as const) {
     let agentAuth: string;
 
     async function call(auth: string, method: string, url: string, payload?: unknown) {
-      return t.inject({ method: method as 'GET', url, headers: { authorization: auth }, ...(payload ? { payload } : {}) });
+      return t.inject({
+        method: method as 'GET',
+        url,
+        headers: { authorization: auth },
+        ...(payload ? { payload } : {}),
+      });
     }
 
     async function snapshotA() {
       const db = t.sb.ctx.storage.db;
       const out: Record<string, unknown[]> = {};
       for (const table of TENANT_TABLES) {
-        out[table] = await db.selectFrom(table).selectAll().where('tenant_id', '=', aTenant).orderBy('tenant_id').execute();
+        out[table] = await db
+          .selectFrom(table)
+          .selectAll()
+          .where('tenant_id', '=', aTenant)
+          .orderBy('tenant_id')
+          .execute();
         out[table].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
       }
       return out;
@@ -160,16 +206,27 @@ for (const kind of ['pglite', 'postgres'] as const) {
         if (res.statusCode !== 201) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
         return res.json();
       };
-      const user = await post('/api/v1/users', { email: 'a.agent@acme.test', password: 'agent a password', role: 'agent' });
+      const user = await post('/api/v1/users', {
+        email: 'a.agent@acme.test',
+        password: 'agent a password',
+        role: 'agent',
+      });
       const team = await post('/api/v1/teams', { name: 'A team' });
       const skill = await post('/api/v1/skills', { name: 'refund' });
       const queue = await post('/api/v1/queues', { name: 'A queue', skills: [{ skillId: skill.id }] });
-      const channel = await post('/api/v1/channels', { type: 'telegram', name: 'A bot', config: { botToken: 'secret-a' } });
+      const channel = await post('/api/v1/channels', {
+        type: 'telegram',
+        name: 'A bot',
+        config: { botToken: 'secret-a' },
+      });
       const customer = await post('/api/v1/customers', {
         displayName: '张伟',
         identities: [{ kind: 'phone', value: '+8613800138000' }],
       });
-      const conversation = await post('/api/v1/conversations', { customerId: customer.id, channelType: 'webchat' });
+      const conversation = await post('/api/v1/conversations', {
+        customerId: customer.id,
+        channelType: 'webchat',
+      });
       await post(`/api/v1/conversations/${conversation.id}/messages`, { text: 'A secret reply' });
       await call(auth, 'PUT', `/api/v1/teams/${team.id}/members`, { userIds: [user.id] });
       a = {
@@ -189,7 +246,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
     afterAll(() => t.close());
 
     it('has an isolation case for every /api/v1 route', () => {
-      const routes = t.sb.server.routes.filter((r) => r.url.startsWith('/api/v1')).map((r) => `${r.method} ${r.url}`);
+      const routes = t.sb.server.routes
+        .filter((r) => r.url.startsWith('/api/v1'))
+        .map((r) => `${r.method} ${r.url}`);
       expect(routes.filter((r) => !(r in CASES))).toEqual([]);
     });
 
@@ -232,13 +291,20 @@ for (const kind of ['pglite', 'postgres'] as const) {
       expect(higher.length).toBeGreaterThan(15);
       for (const route of higher) {
         const url = route.url.replace(/:([A-Za-z]+)/g, a.user);
-        const res = await call(agentAuth, route.method, url, ['GET', 'DELETE'].includes(route.method) ? undefined : {});
+        const res = await call(
+          agentAuth,
+          route.method,
+          url,
+          ['GET', 'DELETE'].includes(route.method) ? undefined : {},
+        );
         expect(res.statusCode, `${route.method} ${route.url}`).toBe(403);
       }
     });
 
     it('every /api/v1 route but login answers 401 without a token', async () => {
-      for (const route of t.sb.server.routes.filter((r) => r.url.startsWith('/api/v1') && r.access !== 'public')) {
+      for (const route of t.sb.server.routes.filter(
+        (r) => r.url.startsWith('/api/v1') && r.access !== 'public',
+      )) {
         const url = route.url.replace(/:([A-Za-z]+)/g, a.user);
         const res = await t.inject({ method: route.method as 'GET', url });
         expect(res.statusCode, `${route.method} ${route.url}`).toBe(401);

@@ -88,6 +88,11 @@ export async function buildServer(ctx: ApiContext): Promise<Server> {
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
+  // While draining, keep-alive clients are told to reconnect elsewhere, so close() need not wait for them.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (draining) reply.header('connection', 'close');
+    return payload;
+  });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     ctx.metrics.httpDuration
@@ -111,6 +116,7 @@ export async function buildServer(ctx: ApiContext): Promise<Server> {
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/api/docs'));
   await hub.start(ctx);
   app.addHook('onClose', async () => hub.stop());
+  await app.ready();
 
   return {
     app,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createSwitchboard } from '../app.js';
+import { createLogger, createSwitchboard, type Switchboard } from '../app.js';
 import { loadConfig } from '../config.js';
 
 export function registerStart(program: Command): void {
@@ -11,11 +11,12 @@ export function registerStart(program: Command): void {
     .action(async (opts: { port?: string; role: string }) => {
       if (opts.role !== 'all') throw new Error(`role "${opts.role}" is not available yet; use --role all`);
       const config = loadConfig(process.env, opts.port ? { port: Number(opts.port) } : {});
-      const sb = await createSwitchboard(config);
-      await sb.listen();
-      const log = sb.ctx.logger;
+      const log = createLogger(config);
       let stopping = false;
-      const stop = (signal: string) => {
+      const starting: Promise<Switchboard> = createSwitchboard(config, { logger: log });
+
+      // Installed before start-up: a SIGTERM while PGlite initialises must not kill it mid-write.
+      const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
         log.info({ signal }, 'shutting down: finishing in-flight work');
@@ -24,18 +25,19 @@ export function registerStart(program: Command): void {
           process.exit(1);
         }, config.shutdownGraceMs);
         force.unref();
-        sb.close().then(
-          () => {
-            log.info('stopped cleanly');
-            process.exit(0);
-          },
-          (err) => {
-            log.error({ err }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
+        try {
+          await (await starting).close();
+          log.info('stopped cleanly');
+          process.exit(0);
+        } catch (err) {
+          log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        }
       };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      process.once('SIGINT', () => void stop('SIGINT'));
+
+      const sb = await starting;
+      if (!stopping) await sb.listen();
     });
 }

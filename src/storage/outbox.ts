@@ -74,7 +74,6 @@ export function createOutbox({ db, bus, logger, pollMs = 1000, batchSize = 200 }
           'events.actor',
           'events.occurred_at',
         ])
-        .where('outbox.published_at', 'is', null)
         .orderBy('outbox.seq')
         .limit(batchSize)
         .forUpdate('outbox')
@@ -106,13 +105,7 @@ export function createOutbox({ db, bus, logger, pollMs = 1000, batchSize = 200 }
           break;
         }
       }
-      if (published.length > 0) {
-        await trx
-          .updateTable('outbox')
-          .set({ published_at: new Date() })
-          .where('seq', 'in', published)
-          .execute();
-      }
+      if (published.length > 0) await trx.deleteFrom('outbox').where('seq', 'in', published).execute();
       return rows.length === batchSize && published.length === rows.length
         ? -published.length
         : published.length;

@@ -157,7 +157,6 @@ export interface OutboxTable {
   event_id: string;
   tenant_id: string;
   created_at: Timestamp;
-  published_at: Timestamp | null;
   attempts: Generated<number>;
   last_error: string | null;
 }

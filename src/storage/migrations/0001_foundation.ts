@@ -194,16 +194,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE INDEX events_tenant_idx ON events (tenant_id, seq);
     CREATE INDEX events_aggregate_idx ON events (aggregate_type, aggregate_id, seq);
 
+    -- Events waiting for the bus. A row is deleted once published; the events table keeps the history.
     CREATE TABLE outbox (
       seq bigserial PRIMARY KEY,
       event_id uuid NOT NULL UNIQUE REFERENCES events(id),
       tenant_id uuid NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now(),
-      published_at timestamptz,
       attempts integer NOT NULL DEFAULT 0,
       last_error text
     );
-    CREATE INDEX outbox_pending_idx ON outbox (seq) WHERE published_at IS NULL;
 
     CREATE TABLE audit_log (
       seq bigserial PRIMARY KEY,
