@@ -1,21 +1,22 @@
 // Customers and the identities (phone, e-mail, WeChat openid, …) by which they reach us.
 // An identity belongs to one customer per tenant; normalisation and matching come later.
 export {
-  addIdentity,
   type Customer,
   type CustomerChanges,
   createCustomer,
   getCustomer,
+  listCustomers,
+  type NewCustomer,
+  updateCustomer,
+} from './customers.js';
+export {
+  addIdentity,
   IDENTITY_KINDS,
   type Identity,
   type IdentityKind,
   type IdentityRef,
-  listCustomers,
-  type NewCustomer,
   type NewIdentity,
   normalizeIdentity,
-  type Resolved,
   removeIdentity,
-  resolveCustomerByIdentity,
-  updateCustomer,
-} from './customers.js';
+} from './identities.js';
+export { type Resolved, resolveCustomerByIdentity } from './resolve.js';
