@@ -5,7 +5,7 @@ import { createMetrics } from './api/metrics.js';
 import { buildServer, type Server } from './api/server.js';
 import { createBus, type EventBus } from './bus/index.js';
 import type { Config } from './config.js';
-import { createTokenService, installationSecret } from './security/index.js';
+import { createCipher, createTokenService, installationSecret, loadMasterKey } from './security/index.js';
 import { createOutbox, migrateToLatest, openStorage, type Storage } from './storage/index.js';
 
 /** The composition root: builds every module from the config and wires them together. */
@@ -61,7 +61,15 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
   const outbox = createOutbox({ db: storage.db, bus, logger });
   const secret = config.jwtSecret ?? (await installationSecret(storage.db, 'jwt_secret'));
   const tokens = createTokenService(secret, config.tokenTtlSeconds);
-  const ctx: ApiContext = { config, logger, storage, bus, outbox, tokens, metrics: createMetrics() };
+  const master = loadMasterKey(config.masterKey, config.dataDir);
+  if (storage.kind === 'postgres' && !config.masterKey) {
+    logger.warn(
+      { keyFile: master.source },
+      'SWITCHBOARD_MASTER_KEY is not set: using a key file; every node of a cluster needs the same key',
+    );
+  }
+  const cipher = createCipher(master.key);
+  const ctx: ApiContext = { config, logger, storage, bus, outbox, tokens, cipher, metrics: createMetrics() };
 
   if (options.bootstrap !== false) {
     const first = await ensureFirstOwner({ db: storage.db, outbox }, config.admin);

@@ -18,6 +18,7 @@ const EnvSchema = Type.Object({
   SWITCHBOARD_ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' })),
   SWITCHBOARD_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   SWITCHBOARD_JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  SWITCHBOARD_MASTER_KEY: Type.Optional(Type.String({ minLength: 40 })),
   SWITCHBOARD_TOKEN_TTL: Type.Integer({ minimum: 60, default: 8 * 3600 }),
   SWITCHBOARD_BODY_LIMIT: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
   SWITCHBOARD_PUBLIC_URL: Type.Optional(Type.String()),
@@ -33,6 +34,8 @@ export interface Config {
   logLevel: string;
   admin: { email: string | undefined; password: string | undefined };
   jwtSecret: string | undefined;
+  /** base64 of 32 bytes; seals channel secrets and PII. */
+  masterKey: string | undefined;
   tokenTtlSeconds: number;
   bodyLimitBytes: number;
   publicUrl: string | undefined;
@@ -63,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: e.LOG_LEVEL,
     admin: { email: e.SWITCHBOARD_ADMIN_EMAIL, password: e.SWITCHBOARD_ADMIN_PASSWORD },
     jwtSecret: e.SWITCHBOARD_JWT_SECRET,
+    masterKey: e.SWITCHBOARD_MASTER_KEY,
     tokenTtlSeconds: e.SWITCHBOARD_TOKEN_TTL,
     bodyLimitBytes: e.SWITCHBOARD_BODY_LIMIT,
     publicUrl: e.SWITCHBOARD_PUBLIC_URL,

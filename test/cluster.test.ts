@@ -4,7 +4,7 @@ import { createSwitchboard, type Switchboard } from '../src/app.js';
 import { createNatsBus, type EventBus } from '../src/bus/index.js';
 import { loadConfig } from '../src/config.js';
 import { newId } from '../src/core/index.js';
-import { freshSchema, OWNER } from './support/app.js';
+import { freshSchema, OWNER, TEST_MASTER_KEY } from './support/app.js';
 import { SERVICES, serviceAvailable } from './support/services.js';
 
 const ready = (await serviceAvailable('postgres')) && (await serviceAvailable('nats'));
@@ -32,6 +32,7 @@ describe.skipIf(!ready)('two nodes sharing PostgreSQL and NATS', () => {
         SWITCHBOARD_ADMIN_EMAIL: OWNER.email,
         SWITCHBOARD_ADMIN_PASSWORD: OWNER.password,
         SWITCHBOARD_JWT_SECRET: 'cluster-secret-cluster-secret-cluster-secret',
+        SWITCHBOARD_MASTER_KEY: TEST_MASTER_KEY,
       },
       { databaseUrl: SERVICES.postgres.url, port: 0, host: '127.0.0.1' },
     );

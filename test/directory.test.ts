@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openConfig } from '../src/channels/secrets.js';
 import { newId } from '../src/core/index.js';
 import { OWNER, startTestApp, type TestApp } from './support/app.js';
 import { serviceAvailable } from './support/services.js';
@@ -353,12 +354,16 @@ for (const dbKind of ['pglite', 'postgres'] as const) {
 
       const echoed = await call('PATCH', url, owner, { config: { ...masked, appId: 'wx456' } });
       expect(echoed.statusCode).toBe(200);
-      const stored = () =>
+      const row = () =>
         db()
           .selectFrom('channels')
-          .select('config')
+          .select(['config', 'secrets'])
           .where('id', '=', String(channel.id))
           .executeTakeFirstOrThrow();
+      // At rest the secrets are sealed: no secret value appears in the row in clear.
+      const raw = JSON.stringify(await row());
+      for (const secret of ['s3cr3t-value', 'tok-value', 'k-value']) expect(raw).not.toContain(secret);
+      const stored = async () => ({ config: openConfig(t.sb.ctx.cipher, await row()) });
       expect((await stored()).config).toEqual({ ...config, appId: 'wx456' });
       await call('PATCH', url, owner, { config: { ...masked, appSecret: 'rotated' } });
       expect((await stored()).config).toMatchObject({ appSecret: 'rotated', Token: 'tok-value' });

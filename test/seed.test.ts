@@ -11,7 +11,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
     let auth: string;
     beforeAll(async () => {
       t = await startTestApp(kind);
-      await seedDemo({ db: t.sb.ctx.storage.db, outbox: t.sb.ctx.outbox }, 'demo password');
+      await seedDemo({ db: t.sb.ctx.storage.db, outbox: t.sb.ctx.outbox, cipher: t.sb.ctx.cipher }, 'demo password');
       auth = await t.login(DEMO_OWNER, 'demo password');
     });
     afterAll(() => t.close());
@@ -51,7 +51,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
     it('refuses to seed twice and changes nothing', async () => {
       const before = (await get('/api/v1/users?limit=200')).items.length;
       await expect(
-        seedDemo({ db: t.sb.ctx.storage.db, outbox: t.sb.ctx.outbox }, 'x password'),
+        seedDemo({ db: t.sb.ctx.storage.db, outbox: t.sb.ctx.outbox, cipher: t.sb.ctx.cipher }, 'x password'),
       ).rejects.toThrow(/already there/);
       expect((await get('/api/v1/users?limit=200')).items).toHaveLength(before);
     });

@@ -37,7 +37,7 @@ const ChannelSchema = Type.Object({
 
 export async function channelRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiContext }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const deps = { db: ctx.storage.db, outbox: ctx.outbox };
+  const deps = { db: ctx.storage.db, outbox: ctx.outbox, cipher: ctx.cipher };
   const tags = ['channels'];
 
   app.get(

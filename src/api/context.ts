@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/index.js';
 import type { Config } from '../config.js';
-import type { TokenService } from '../security/index.js';
+import type { Cipher, TokenService } from '../security/index.js';
 import type { Outbox, Storage } from '../storage/index.js';
 import type { Metrics } from './metrics.js';
 
@@ -13,5 +13,6 @@ export interface ApiContext {
   bus: EventBus;
   outbox: Outbox;
   tokens: TokenService;
+  cipher: Cipher;
   metrics: Metrics;
 }

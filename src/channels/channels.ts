@@ -10,8 +10,19 @@ import {
   pageLimit,
   toPage,
 } from '../core/index.js';
+import type { Cipher } from '../security/crypto.js';
 import { audit } from '../security/index.js';
 import { isForeignKeyViolation, type Row, type StoreDeps, type Trx } from '../storage/index.js';
+import { adapterFor } from './registry.js';
+import { keepMaskedSecrets, openConfig, sealConfig } from './secrets.js';
+
+/** The channel store seals secrets, so it needs the installation's cipher besides the database. */
+export type ChannelDeps = StoreDeps & { cipher: Cipher };
+
+/** Checked when a channel is created or changed, not on its first message. */
+function validated(type: string, config: Record<string, unknown>): void {
+  adapterFor(type)?.validateConfig(config);
+}
 
 /**
  * A tenant's configured channels. `config` is free-form until each provider's adapter describes
@@ -62,46 +73,13 @@ export interface ChannelChanges {
   enabled?: boolean | undefined;
 }
 
-export const MASK = '••••';
-const SECRET_KEY = /secret|token|password|key/i;
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Nested objects are masked too: providers such as WeChat group credentials by app. */
-export function maskConfig(config: ChannelConfig): ChannelConfig {
-  const mask = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(mask);
-    if (!isPlainObject(value)) return value;
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        SECRET_KEY.test(k) && v !== null && v !== '' ? MASK : mask(v),
-      ]),
-    );
-  };
-  return mask(config) as ChannelConfig;
-}
-
-/** Puts back every stored secret the client echoed as MASK. */
-function keepMaskedSecrets(next: ChannelConfig, stored: ChannelConfig): ChannelConfig {
-  return Object.fromEntries(
-    Object.entries(next).map(([k, v]) => {
-      const old = stored[k];
-      if (v === MASK && SECRET_KEY.test(k) && old !== undefined) return [k, old];
-      if (isPlainObject(v) && isPlainObject(old)) return [k, keepMaskedSecrets(v, old)];
-      return [k, v];
-    }),
-  );
-}
-
 export function toChannel(row: Row<'channels'>): Channel {
   return {
     id: row.id,
     tenantId: row.tenant_id,
     type: row.type as ChannelType,
     name: row.name,
-    config: maskConfig(row.config),
+    config: row.config,
     enabled: row.enabled,
     webhookUrl: `/webhooks/${row.type}/${row.id}`,
     createdAt: new Date(row.created_at).toISOString(),
@@ -137,8 +115,10 @@ function eventPayload(c: Channel) {
   return { id: c.id, type: c.type, name: c.name, enabled: c.enabled };
 }
 
-export async function createChannel(deps: StoreDeps, actor: Actor, input: NewChannel): Promise<Channel> {
+export async function createChannel(deps: ChannelDeps, actor: Actor, input: NewChannel): Promise<Channel> {
   const name = cleanName(input.name);
+  validated(input.type, input.config);
+  const { shown, sealed } = sealConfig(deps.cipher, input.type, input.config);
   return deps.outbox.transact(async (uow) => {
     await assertNameFree(uow.trx, actor.tenantId, name);
     const row = await uow.trx
@@ -148,7 +128,8 @@ export async function createChannel(deps: StoreDeps, actor: Actor, input: NewCha
         tenant_id: actor.tenantId,
         type: input.type,
         name,
-        config: JSON.stringify(input.config),
+        config: JSON.stringify(shown),
+        secrets: sealed,
         enabled: input.enabled ?? true,
       })
       .returningAll()
@@ -202,7 +183,7 @@ export async function listChannels(
 
 /** A new `config` replaces the old one whole, except for secrets echoed back as MASK. */
 export async function updateChannel(
-  deps: StoreDeps,
+  deps: ChannelDeps,
   actor: Actor,
   id: string,
   changes: ChannelChanges,
@@ -218,12 +199,17 @@ export async function updateChannel(
       .executeTakeFirst();
     if (!current) throw new NotFound('channel', id);
     if (name !== undefined && name !== current.name) await assertNameFree(uow.trx, actor.tenantId, name, id);
-    const config = changes.config && keepMaskedSecrets(changes.config, current.config);
+    let stored: { shown: Record<string, unknown>; sealed: string | null } | undefined;
+    if (changes.config) {
+      const config = keepMaskedSecrets(changes.config, openConfig(deps.cipher, current));
+      validated(current.type, config);
+      stored = sealConfig(deps.cipher, current.type, config);
+    }
     const row = await uow.trx
       .updateTable('channels')
       .set({
         ...(name !== undefined && { name }),
-        ...(config !== undefined && { config: JSON.stringify(config) }),
+        ...(stored && { config: JSON.stringify(stored.shown), secrets: stored.sealed }),
         ...(changes.enabled !== undefined && { enabled: changes.enabled }),
         updated_at: new Date(),
       })

@@ -6,13 +6,15 @@ export {
   type Channel,
   type ChannelChanges,
   type ChannelConfig,
+  type ChannelDeps,
   type ChannelType,
   createChannel,
   deleteChannel,
   getChannel,
   listChannels,
-  MASK,
-  maskConfig,
   type NewChannel,
   updateChannel,
 } from './channels.js';
+export { MASK } from './secrets.js';
+export { adapterFor, type RegisteredAdapter } from './registry.js';
+export type * from './contract.js';

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { createTeam, createTenant, createUser, setTeamMembers, type User } from '../accounts/index.js';
-import { type ChannelType, createChannel } from '../channels/index.js';
+import { type ChannelDeps, type ChannelType, createChannel } from '../channels/index.js';
 import { postReply, receiveInbound, updateConversation } from '../conversations/index.js';
 import { Conflict, type Role, systemActor } from '../core/index.js';
 import type { IdentityRef } from '../identity/index.js';
 import { createQueue, createSkill, setAgentSkills } from '../routing/index.js';
-import type { StoreDeps } from '../storage/index.js';
 import {
   DEMO_CHANNELS,
   DEMO_CONVERSATIONS,
@@ -22,7 +21,7 @@ export const DEMO_SLUG = 'demo';
 export const DEMO_OWNER = 'owner@demo.switchboard.test';
 
 /** A demo tenant that looks alive: staff, skills, teams, queues, channels, customers, conversations. */
-export async function seedDemo(deps: StoreDeps, password: string): Promise<{ tenantId: string }> {
+export async function seedDemo(deps: ChannelDeps, password: string): Promise<{ tenantId: string }> {
   const exists = await deps.db
     .selectFrom('tenants')
     .select('id')

@@ -1,19 +1,25 @@
 import pino from 'pino';
 import { openDatabase } from '../app.js';
 import { createMemoryBus } from '../bus/index.js';
+import type { ChannelDeps } from '../channels/index.js';
 import { loadConfig } from '../config.js';
+import { createCipher, loadMasterKey } from '../security/index.js';
 import { createOutbox, type StoreDeps } from '../storage/index.js';
 
 /**
  * Opens the configured database for one CLI command. Events written here stay in the outbox
  * until a running server's relay publishes them.
  */
-export async function withStore<T>(work: (deps: StoreDeps) => Promise<T>): Promise<T> {
+export async function withStore<T>(work: (deps: ChannelDeps) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const storage = await openDatabase(config);
   const outbox = createOutbox({ db: storage.db, bus: createMemoryBus(), logger: pino({ level: 'silent' }) });
   try {
-    return await work({ db: storage.db, outbox });
+    return await work({
+      db: storage.db,
+      outbox,
+      cipher: createCipher(loadMasterKey(config.masterKey, config.dataDir).key),
+    });
   } finally {
     await storage.close();
   }

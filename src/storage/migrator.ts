@@ -1,9 +1,11 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
 import * as m0001 from './migrations/0001_foundation.js';
+import * as m0002 from './migrations/0002_channel_gateway.js';
 
 /** Migrations are listed here in order; the file name is the migration's permanent name. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_channel_gateway': m0002,
 };
 
 export class MigrationFailed extends Error {}

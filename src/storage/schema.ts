@@ -102,6 +102,8 @@ export interface ChannelsTable {
   type: string;
   name: string;
   config: Json;
+  /** Sealed JSON of the secret credentials. */
+  secrets: string | null;
   enabled: boolean;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -137,6 +139,21 @@ export interface MessagesTable {
   payload: Json;
   idempotency_key: string | null;
   delivery_status: string;
+  created_at: Timestamp;
+  channel_id: string | null;
+  provider_message_id: string | null;
+  delivery_error: string | null;
+  status_at: Timestamp | null;
+}
+
+export interface DeliveriesTable {
+  message_id: string;
+  tenant_id: string;
+  channel_id: string;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  leased_until: Timestamp | null;
+  last_error: string | null;
   created_at: Timestamp;
 }
 
@@ -194,6 +211,7 @@ export interface Database {
   channels: ChannelsTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
+  deliveries: DeliveriesTable;
   events: EventsTable;
   outbox: OutboxTable;
   audit_log: AuditLogTable;

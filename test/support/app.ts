@@ -23,6 +23,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** A fixed 32-byte key for tests only. */
+export const TEST_MASTER_KEY = 'vJD9mHDp3ImP59fkTnevuyzn+q2T5Pdd2NTlMqB7xJo=';
+
 export const OWNER = { email: 'owner@acme.test', password: 'correct horse battery' };
 
 /** A fresh PostgreSQL schema; dropped by the returned function. */
@@ -61,6 +64,7 @@ export async function startTestApp(kind: DbKind, options: StartOptions = {}): Pr
       SWITCHBOARD_ADMIN_EMAIL: OWNER.email,
       SWITCHBOARD_ADMIN_PASSWORD: OWNER.password,
       SWITCHBOARD_JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
+      SWITCHBOARD_MASTER_KEY: TEST_MASTER_KEY,
       LOG_LEVEL: 'silent',
       ...options.env,
     },
