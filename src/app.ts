@@ -4,6 +4,9 @@ import type { ApiContext } from './api/context.js';
 import { createMetrics } from './api/metrics.js';
 import { buildServer, type Server } from './api/server.js';
 import { createBus, type EventBus } from './bus/index.js';
+import { createDispatcher, type Dispatcher } from './channels/dispatcher.js';
+import { createGateway } from './channels/gateway.js';
+import { sendContexts } from './channels/http.js';
 import type { Config } from './config.js';
 import { createCipher, createTokenService, installationSecret, loadMasterKey } from './security/index.js';
 import { createOutbox, migrateToLatest, openStorage, type Storage } from './storage/index.js';
@@ -12,6 +15,8 @@ import { createOutbox, migrateToLatest, openStorage, type Storage } from './stor
 export interface Switchboard {
   ctx: ApiContext;
   server: Server;
+  /** The outbound send queue's worker (tests drive it with `runOnce`). */
+  dispatcher: Dispatcher;
   /** Listens on config.host:config.port; resolves to the address. */
   listen(): Promise<string>;
   /** Stops taking work, finishes what is in flight, flushes the outbox, closes the database. */
@@ -69,7 +74,20 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
     );
   }
   const cipher = createCipher(master.key);
-  const ctx: ApiContext = { config, logger, storage, bus, outbox, tokens, cipher, metrics: createMetrics() };
+  const channelDeps = { db: storage.db, outbox, cipher, bus, logger };
+  const gateway = createGateway(channelDeps);
+  const dispatcher = createDispatcher(channelDeps, gateway, { sendContext: sendContexts() });
+  const ctx: ApiContext = {
+    config,
+    logger,
+    storage,
+    bus,
+    outbox,
+    tokens,
+    cipher,
+    gateway,
+    metrics: createMetrics(),
+  };
 
   if (options.bootstrap !== false) {
     const first = await ensureFirstOwner({ db: storage.db, outbox }, config.admin);
@@ -83,12 +101,14 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
     }
   }
   outbox.start();
+  dispatcher.start();
   const server = await buildServer(ctx);
 
   let closing: Promise<void> | undefined;
   return {
     ctx,
     server,
+    dispatcher,
     async listen() {
       const address = await server.app.listen({ port: config.port, host: config.host });
       logger.info({ address, database: storage.kind, bus: bus.kind }, 'switchboard is listening');
@@ -99,6 +119,7 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
         server.drain();
         await server.app.close();
         logger.debug('shutdown: HTTP closed');
+        await dispatcher.stop();
         await outbox.stop();
         await outbox
           .flush()

@@ -239,7 +239,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       expect(await eventCount()).toBe(before);
     });
 
-    it('an agent reply is queued on the conversation channel and moves its last activity', async () => {
+    it('an agent reply on a conversation without a channel is stored, not queued, and moves its last activity', async () => {
       const c = (await call('POST', '/api/v1/customers', { displayName: 'Reply' })).json();
       const conv = (
         await call('POST', '/api/v1/conversations', { customerId: c.id, channelType: 'whatsapp' })
@@ -253,7 +253,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
         senderType: 'agent',
         senderId: ownerId,
         channelType: 'whatsapp',
-        deliveryStatus: 'queued',
+        deliveryStatus: 'stored',
         idempotencyKey: null,
       });
       const after = (await call('GET', `/api/v1/conversations/${conv.id}`)).json();

@@ -217,7 +217,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       const channel = await post('/api/v1/channels', {
         type: 'telegram',
         name: 'A bot',
-        config: { botToken: 'secret-a' },
+        config: { botToken: '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw', secretToken: 'a-secret' },
       });
       const customer = await post('/api/v1/customers', {
         displayName: '张伟',

@@ -11,7 +11,10 @@ for (const kind of ['pglite', 'postgres'] as const) {
     let auth: string;
     beforeAll(async () => {
       t = await startTestApp(kind);
-      await seedDemo({ db: t.sb.ctx.storage.db, outbox: t.sb.ctx.outbox, cipher: t.sb.ctx.cipher }, 'demo password');
+      await seedDemo(
+        { db: t.sb.ctx.storage.db, outbox: t.sb.ctx.outbox, cipher: t.sb.ctx.cipher },
+        'demo password',
+      );
       auth = await t.login(DEMO_OWNER, 'demo password');
     });
     afterAll(() => t.close());

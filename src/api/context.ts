@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/index.js';
+import type { Gateway } from '../channels/gateway.js';
 import type { Config } from '../config.js';
 import type { Cipher, TokenService } from '../security/index.js';
 import type { Outbox, Storage } from '../storage/index.js';
@@ -14,5 +15,6 @@ export interface ApiContext {
   outbox: Outbox;
   tokens: TokenService;
   cipher: Cipher;
+  gateway: Gateway;
   metrics: Metrics;
 }

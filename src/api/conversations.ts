@@ -56,6 +56,7 @@ const MessageSchema = Type.Object({
   payload: Type.Record(Type.String(), Type.Unknown()),
   idempotencyKey: Type.Union([Type.String(), Type.Null()]),
   deliveryStatus: Type.String(),
+  deliveryError: Type.Union([Type.String(), Type.Null()]),
   createdAt: Timestamp,
 });
 

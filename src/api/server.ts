@@ -13,6 +13,7 @@ import { installErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
 import { routePlugins } from './routes.js';
 import { ProblemSchema } from './schemas.js';
+import { webhookRoutes } from './webhooks.js';
 import { WsHub, wsRoutes } from './ws.js';
 
 // ajv-formats ships CommonJS with a default export that NodeNext sees one level down.
@@ -112,6 +113,7 @@ export async function buildServer(ctx: ApiContext): Promise<Server> {
   await app.register(authRoutes, { ctx });
   for (const plugin of routePlugins) await app.register(plugin, { ctx });
   await app.register(wsRoutes, { ctx, hub });
+  await app.register(webhookRoutes, { ctx });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/api/docs'));
   await hub.start(ctx);

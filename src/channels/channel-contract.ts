@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInput } from '../core/index.js';
 import type {
-  AdapterCache,
   ChannelAdapter,
   HttpClient,
   InboundMessage,
@@ -9,6 +8,7 @@ import type {
   RawRequest,
   SendContext,
 } from './contract.js';
+import { createHttpClient, memoryCache } from './http.js';
 
 /**
  * The cases every adapter must pass, run by each provider's test with its own fixtures. The fake
@@ -50,25 +50,9 @@ export interface ChannelFixtures<Config> {
   errors: { rateLimited: [number, string]; serverError: [number, string]; badRequest: [number, string] };
 }
 
-export function memoryCache(): AdapterCache {
-  const m = new Map<string, { value: string; expiresAt: number }>();
-  return {
-    get: (k) => m.get(k),
-    set: (k, value, expiresAt) => void m.set(k, { value, expiresAt }),
-    delete: (k) => void m.delete(k),
-  };
-}
+export { memoryCache };
 
-export const fetchHttp: HttpClient = {
-  async request(url, init) {
-    const res = await fetch(url, { method: init.method, headers: init.headers, body: init.body });
-    const headers: Record<string, string> = {};
-    res.headers.forEach((v, k) => {
-      headers[k] = v;
-    });
-    return { status: res.status, headers, body: await res.text() };
-  },
-};
+export const fetchHttp: HttpClient = createHttpClient();
 
 export function sendContext(): SendContext {
   return { http: fetchHttp, cache: memoryCache(), now: () => Date.now() };

@@ -15,6 +15,6 @@ export {
   type NewChannel,
   updateChannel,
 } from './channels.js';
-export { MASK } from './secrets.js';
-export { adapterFor, type RegisteredAdapter } from './registry.js';
 export type * from './contract.js';
+export { adapterFor, type RegisteredAdapter } from './registry.js';
+export { MASK } from './secrets.js';

@@ -10,6 +10,11 @@ import type {
   SendResult,
   Verdict,
 } from './contract.js';
+import { messengerAdapter } from './messenger/index.js';
+import { smsAdapter } from './sms/index.js';
+import { telegramAdapter } from './telegram/index.js';
+import { wechatAdapter } from './wechat/index.js';
+import { whatsappAdapter } from './whatsapp/index.js';
 
 /**
  * An adapter with its config type erased, so adapters of different providers share one table.
@@ -40,8 +45,14 @@ export function register<C>(adapter: ChannelAdapter<C>, recipientKind: IdentityK
   };
 }
 
-/** Every provider, one line each. */
-const ENTRIES: RegisteredAdapter[] = [];
+/** Every provider, one line each: the adapter and the identity kind that addresses a customer there. */
+const ENTRIES: RegisteredAdapter[] = [
+  register(telegramAdapter, 'telegram'),
+  register(whatsappAdapter, 'whatsapp'),
+  register(messengerAdapter, 'messenger'),
+  register(wechatAdapter, 'wechat_openid'),
+  register(smsAdapter, 'phone'),
+];
 
 const BY_TYPE = new Map<string, RegisteredAdapter>();
 for (const entry of ENTRIES) {

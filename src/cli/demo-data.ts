@@ -51,11 +51,23 @@ export const DEMO_CHANNELS = [
   {
     type: 'wechat',
     name: '微信公众号 WeChat OA',
-    config: { appId: 'wx-demo-app', appSecret: 'demo-not-a-real-secret' },
+    config: { appId: 'wx0123456789abcdef', appSecret: 'demo-not-a-real-secret', token: 'demotoken2026' },
   },
-  { type: 'telegram', name: 'Telegram bot', config: { botToken: 'demo-not-a-real-token' } },
+  {
+    type: 'telegram',
+    name: 'Telegram bot',
+    config: { botToken: '7000000000:AAdemo-not-a-real-token-000000000000', secretToken: 'demo-secret-token' },
+  },
   { type: 'email', name: 'support@demo', config: { address: 'support@demo.switchboard.test' } },
-  { type: 'sms', name: 'SMS 95xxx', config: { number: '+8610950000' } },
+  {
+    type: 'sms',
+    name: 'SMS 95xxx',
+    config: {
+      accountSid: 'AC00000000000000000000000000000000',
+      authToken: 'demo-not-a-real-token',
+      fromNumber: '+8610950000',
+    },
+  },
 ] as const;
 
 type Turn = [who: 'c' | 'a', text: string];

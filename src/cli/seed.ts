@@ -118,6 +118,14 @@ export async function seedDemo(deps: ChannelDeps, password: string): Promise<{ t
     }
     n++;
   }
+  // The demo's replies are history, already delivered; nothing for the dispatcher to send to fake accounts.
+  await deps.db.deleteFrom('deliveries').where('tenant_id', '=', tenant.id).execute();
+  await deps.db
+    .updateTable('messages')
+    .set({ delivery_status: 'delivered' })
+    .where('tenant_id', '=', tenant.id)
+    .where('direction', '=', 'out')
+    .execute();
   return { tenantId: tenant.id };
 }
 

@@ -13,11 +13,17 @@ export {
   updateConversation,
 } from './conversations.js';
 export {
-  type InboundMessage,
+  applyReceipt,
+  leaseDeliveries,
+  markFailed,
+  markSent,
+  type OutboundJob,
+  scheduleRetry,
+} from './delivery.js';
+export { type InboundMessage, type Received, receiveInbound } from './inbound.js';
+export {
   listMessages,
   type Message,
   type NewReply,
   postReply,
-  type Received,
-  receiveInbound,
 } from './messages.js';

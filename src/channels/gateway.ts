@@ -1,0 +1,98 @@
+import type { Logger } from 'pino';
+import type { EventBus } from '../bus/index.js';
+import { applyReceipt, receiveInbound } from '../conversations/index.js';
+import { NotFound, newId, systemActor } from '../core/index.js';
+import type { Cipher } from '../security/index.js';
+import type { Row, StoreDeps } from '../storage/index.js';
+import type { DirectReply, InboundMessage, RawRequest } from './contract.js';
+import { toIngest } from './normalize.js';
+import { adapterFor, type RegisteredAdapter } from './registry.js';
+import { openConfig } from './secrets.js';
+
+/**
+ * What wraps every adapter the same way: find the channel, check the signature, parse, commit,
+ * and only then answer the provider. A failure after the signature check answers 503 (in the
+ * webhook route), so the provider retries; the idempotency key makes the retry a no-op.
+ */
+export interface GatewayDeps extends StoreDeps {
+  cipher: Cipher;
+  bus: EventBus;
+  logger: Logger;
+}
+
+export class WebhookRejected extends Error {
+  readonly code = 'WEBHOOK_REJECTED';
+  readonly status = 403;
+}
+
+interface Loaded {
+  row: Row<'channels'>;
+  adapter: RegisteredAdapter;
+  config: unknown;
+}
+
+export interface Gateway {
+  accept(type: string, channelId: string, req: RawRequest): Promise<DirectReply>;
+  /** The channel with its decrypted, validated config (the dispatcher sends with it). */
+  load(channelId: string, type?: string): Promise<Loaded>;
+}
+
+const OK: DirectReply = { status: 200, contentType: 'application/json', body: '{"ok":true}' };
+
+export function createGateway(deps: GatewayDeps): Gateway {
+  // Decrypting and validating a config on every webhook is waste; a changed row has a new updated_at.
+  const configs = new Map<string, { stamp: number; config: unknown }>();
+
+  async function load(channelId: string, type?: string): Promise<Loaded> {
+    let q = deps.db.selectFrom('channels').selectAll().where('id', '=', channelId);
+    if (type) q = q.where('type', '=', type);
+    const row = await q.executeTakeFirst();
+    if (!row?.enabled) throw new NotFound('channel', channelId);
+    const adapter = adapterFor(row.type);
+    if (!adapter) throw new NotFound(`${row.type} adapter for channel`, channelId);
+    const stamp = new Date(row.updated_at).getTime();
+    let cached = configs.get(row.id);
+    if (cached?.stamp !== stamp) {
+      cached = { stamp, config: adapter.validateConfig(openConfig(deps.cipher, row)) };
+      configs.set(row.id, cached);
+    }
+    return { row, adapter, config: cached.config };
+  }
+
+  async function ingest(row: Row<'channels'>, msg: InboundMessage): Promise<void> {
+    const actor = systemActor(row.tenant_id);
+    if (msg.kind === 'typing') {
+      // Ephemeral: straight to the bus, never stored.
+      await deps.bus.publish({
+        id: newId(),
+        tenantId: row.tenant_id,
+        type: 'customer.typing',
+        aggregateType: 'channel',
+        aggregateId: row.id,
+        payload: { channelId: row.id, identities: msg.from.identities },
+        actor: `channel:${row.id}`,
+        occurredAt: new Date().toISOString(),
+      });
+      return;
+    }
+    const input = toIngest(row, msg);
+    if (input) await receiveInbound(deps, actor, input);
+  }
+
+  return {
+    load,
+    async accept(type, channelId, req) {
+      const { row, adapter, config } = await load(channelId, type);
+      const verdict = adapter.verify(req, config);
+      if (!verdict.ok) throw new WebhookRejected(`signature check failed: ${verdict.reason}`);
+      if ('handshake' in verdict) return verdict.handshake;
+      const parsed = adapter.parse(req, config);
+      for (const msg of parsed.messages) await ingest(row, msg);
+      for (const r of parsed.receipts) {
+        const applied = await applyReceipt(deps, row.tenant_id, r);
+        if (!applied) deps.logger.debug({ channelId, receipt: r }, 'receipt for an unknown or newer message');
+      }
+      return parsed.reply ?? OK;
+    },
+  };
+}
