@@ -5,6 +5,7 @@ import type {
   HttpClient,
   InboundMessage,
   OutboundMessage,
+  ParseResult,
   RawRequest,
   SendContext,
 } from './contract.js';
@@ -46,6 +47,8 @@ export interface ChannelFixtures<Config> {
     receiptFor?: string;
   };
   outbound: OutboundMessage;
+  /** The send context to use with this fake; default: real HTTP and a fresh cache. */
+  sendContext?(fake: FakeProvider): SendContext;
   /** Recorded error bodies from the provider's docs, with the status they come with. */
   errors: { rateLimited: [number, string]; serverError: [number, string]; badRequest: [number, string] };
 }
@@ -92,7 +95,7 @@ export function runChannelContract<Config>(
     it('accepts a correctly signed text message and parses it', async () => {
       await withFake(async (config) => {
         expect(adapter.verify(fx.inbound.text, config)).toEqual({ ok: true });
-        const msg = only(adapter.parse(fx.inbound.text, config).messages, 'text');
+        const msg = only((await adapter.parse(fx.inbound.text, config)).messages, 'text');
         expect(msg.text).toBe(fx.expected.text);
         expect(msg.from.identities).toContainEqual(fx.expected.from);
         expect(msg.providerMessageId).toBeTruthy();
@@ -101,10 +104,9 @@ export function runChannelContract<Config>(
 
     it('gives a redelivered webhook the same idempotency key', async () => {
       await withFake(async (config) => {
-        const a = adapter.parse(fx.inbound.text, config).messages;
-        const b = adapter.parse(
-          { ...fx.inbound.text, rawBody: Buffer.from(fx.inbound.text.rawBody) },
-          config,
+        const a = (await adapter.parse(fx.inbound.text, config)).messages;
+        const b = (
+          await adapter.parse({ ...fx.inbound.text, rawBody: Buffer.from(fx.inbound.text.rawBody) }, config)
         ).messages;
         expect(a.map((m) => m.providerMessageId)).toEqual(b.map((m) => m.providerMessageId));
       });
@@ -113,7 +115,7 @@ export function runChannelContract<Config>(
     it('parses media', async () => {
       await withFake(async (config) => {
         expect(adapter.verify(fx.inbound.media, config)).toMatchObject({ ok: true });
-        const msg = only(adapter.parse(fx.inbound.media, config).messages, 'media');
+        const msg = only((await adapter.parse(fx.inbound.media, config)).messages, 'media');
         expect(msg.media.length).toBeGreaterThan(0);
         expect(msg.media[0]?.url ?? msg.media[0]?.providerMediaId).toBeTruthy();
       });
@@ -125,7 +127,7 @@ export function runChannelContract<Config>(
       if (!receipt) return;
       await withFake(async (config) => {
         expect(adapter.verify(receipt, config)).toMatchObject({ ok: true });
-        const { receipts } = adapter.parse(receipt, config);
+        const { receipts } = await adapter.parse(receipt, config);
         expect(receipts.map((r) => r.providerMessageId)).toContain(fx.expected.receiptFor);
       });
     });
@@ -139,13 +141,13 @@ export function runChannelContract<Config>(
 
     it('refuses a malformed body with InvalidInput', async () => {
       await withFake(async (config) => {
-        expect(() => adapter.parse(fx.inbound.malformed, config)).toThrow(InvalidInput);
+        await expect(async () => adapter.parse(fx.inbound.malformed, config)).rejects.toThrow(InvalidInput);
       });
     });
 
     it('sends a message through the provider API and returns its id', async () => {
       await withFake(async (config, fake) => {
-        const result = await adapter.send(fx.outbound, config, sendContext());
+        const result = await adapter.send(fx.outbound, config, fx.sendContext?.(fake) ?? sendContext());
         expect(result).toMatchObject({ status: 'sent' });
         expect(result.status === 'sent' && result.providerMessageId).toBeTruthy();
         expect(fake.received.length).toBeGreaterThan(0);
@@ -160,7 +162,7 @@ export function runChannelContract<Config>(
       await withFake(async (config, fake) => {
         const [status, body] = fx.errors[which];
         fake.failNext(status, body, 10);
-        const result = await adapter.send(fx.outbound, config, sendContext());
+        const result = await adapter.send(fx.outbound, config, fx.sendContext?.(fake) ?? sendContext());
         expect(result.status).toBe(expected);
         expect(adapter.classifyFailure(status, body).status).toBe(expected);
       });

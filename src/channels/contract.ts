@@ -134,10 +134,29 @@ export interface AdapterCache {
   delete(key: string): void;
 }
 
+/**
+ * Pushes a frame to a customer connected to this installation by socket (web chat widget, mobile
+ * app). First-party channels deliver through it instead of a provider's HTTP API.
+ */
+export interface RealtimePush {
+  /**
+   * `delivered`: on an open socket now; `offline`: no socket (the client fetches history when it
+   * reconnects); `busy`: the socket's buffer is full, try again later.
+   */
+  push(
+    channelId: string,
+    recipient: string,
+    frame: Record<string, unknown>,
+  ): Promise<'delivered' | 'offline' | 'busy'>;
+}
+
 export interface SendContext {
   http: HttpClient;
   cache: AdapterCache;
   now(): number;
+  /** The channel being sent on (first-party channels address their sockets by it). */
+  channelId?: string;
+  realtime?: RealtimePush;
 }
 
 /** Drives validation and the admin app's settings form. */
@@ -161,15 +180,22 @@ export interface Capabilities {
   typing: boolean;
 }
 
-export interface ChannelAdapter<Config = Record<string, unknown>> {
+/** `Parsed` is `Promise<ParseResult>` for adapters whose parsing is asynchronous (MIME). */
+export interface ChannelAdapter<
+  Config = Record<string, unknown>,
+  Parsed extends ParseResult | Promise<ParseResult> = ParseResult,
+> {
   readonly type: string;
   readonly credentials: CredentialField[];
   readonly capabilities: Capabilities;
   /** Throws InvalidInput naming the field when the config cannot work. Called on create/update and load. */
   validateConfig(config: Record<string, unknown>): Config;
   verify(req: RawRequest, config: Config): Verdict;
-  /** Throws InvalidInput for a body that is not what the provider sends (the gateway answers 400). */
-  parse(req: RawRequest, config: Config): ParseResult;
+  /**
+   * Throws InvalidInput for a body that is not what the provider sends (the gateway answers 400).
+   * May be async where parsing is (MIME).
+   */
+  parse(req: RawRequest, config: Config): Parsed;
   send(msg: OutboundMessage, config: Config, ctx: SendContext): Promise<SendResult>;
   /** Maps a provider's HTTP failure to what happens next; one function per adapter, tested on recorded bodies. */
   classifyFailure(status: number, body: string): Exclude<SendResult, { status: 'sent' }>;

@@ -86,7 +86,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const verdict = adapter.verify(req, config);
       if (!verdict.ok) throw new WebhookRejected(`signature check failed: ${verdict.reason}`);
       if ('handshake' in verdict) return verdict.handshake;
-      const parsed = adapter.parse(req, config);
+      const parsed = await adapter.parse(req, config);
       for (const msg of parsed.messages) await ingest(row, msg);
       for (const r of parsed.receipts) {
         const applied = await applyReceipt(deps, row.tenant_id, r);

@@ -28,11 +28,14 @@ export interface RegisteredAdapter {
   capabilities: Capabilities;
   validateConfig(raw: Record<string, unknown>): unknown;
   verify(req: RawRequest, config: unknown): Verdict;
-  parse(req: RawRequest, config: unknown): ParseResult;
+  parse(req: RawRequest, config: unknown): ParseResult | Promise<ParseResult>;
   send(msg: OutboundMessage, config: unknown, ctx: SendContext): Promise<SendResult>;
 }
 
-export function register<C>(adapter: ChannelAdapter<C>, recipientKind: IdentityKind): RegisteredAdapter {
+export function register<C, P extends ParseResult | Promise<ParseResult>>(
+  adapter: ChannelAdapter<C, P>,
+  recipientKind: IdentityKind,
+): RegisteredAdapter {
   return {
     type: adapter.type,
     recipientKind,
