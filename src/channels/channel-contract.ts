@@ -68,7 +68,7 @@ function only<K extends InboundMessage['kind']>(messages: InboundMessage[], kind
 }
 
 export function runChannelContract<Config>(
-  adapter: ChannelAdapter<Config>,
+  adapter: ChannelAdapter<Config, ParseResult | Promise<ParseResult>>,
   fx: ChannelFixtures<Config>,
 ): void {
   describe(`channel contract: ${adapter.type}`, () => {
