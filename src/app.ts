@@ -6,7 +6,8 @@ import { buildServer, type Server } from './api/server.js';
 import { createBus, type EventBus } from './bus/index.js';
 import { createDispatcher, type Dispatcher } from './channels/dispatcher.js';
 import { createGateway } from './channels/gateway.js';
-import { sendContexts } from './channels/http.js';
+import { createHttpClient, sendContexts } from './channels/http.js';
+import { createRealtimeHub } from './channels/realtime.js';
 import type { Config } from './config.js';
 import { createCipher, createTokenService, installationSecret, loadMasterKey } from './security/index.js';
 import { createOutbox, migrateToLatest, openStorage, type Storage } from './storage/index.js';
@@ -76,7 +77,10 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
   const cipher = createCipher(master.key);
   const channelDeps = { db: storage.db, outbox, cipher, bus, logger };
   const gateway = createGateway(channelDeps);
-  const dispatcher = createDispatcher(channelDeps, gateway, { sendContext: sendContexts() });
+  const realtime = createRealtimeHub();
+  const dispatcher = createDispatcher(channelDeps, gateway, {
+    sendContext: sendContexts(createHttpClient(), realtime),
+  });
   const ctx: ApiContext = {
     config,
     logger,

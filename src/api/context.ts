@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/index.js';
 import type { Gateway } from '../channels/gateway.js';
+import type { RealtimeHub } from '../channels/realtime.js';
 import type { Config } from '../config.js';
 import type { Cipher, TokenService } from '../security/index.js';
 import type { Outbox, Storage } from '../storage/index.js';
@@ -16,5 +17,7 @@ export interface ApiContext {
   tokens: TokenService;
   cipher: Cipher;
   gateway: Gateway;
+  /** Sockets of web chat visitors and app users, for first-party channels' sends. */
+  realtime: RealtimeHub;
   metrics: Metrics;
 }

@@ -1,4 +1,4 @@
-import type { AdapterCache, HttpClient, SendContext } from './contract.js';
+import type { AdapterCache, HttpClient, RealtimePush, SendContext } from './contract.js';
 
 /** The adapters' HTTP: fetch with a timeout, so one slow provider cannot hold a sender forever. */
 export function createHttpClient(timeoutMs = 15_000): HttpClient {
@@ -29,7 +29,10 @@ export function memoryCache(): AdapterCache {
 }
 
 /** One cache per channel, kept for the life of the process (access tokens survive between sends). */
-export function sendContexts(http: HttpClient = createHttpClient()): (channelId: string) => SendContext {
+export function sendContexts(
+  http: HttpClient = createHttpClient(),
+  realtime?: RealtimePush,
+): (channelId: string) => SendContext {
   const caches = new Map<string, AdapterCache>();
   return (channelId) => {
     let cache = caches.get(channelId);
@@ -37,6 +40,6 @@ export function sendContexts(http: HttpClient = createHttpClient()): (channelId:
       cache = memoryCache();
       caches.set(channelId, cache);
     }
-    return { http, cache, now: () => Date.now() };
+    return { http, cache, now: () => Date.now(), channelId, ...(realtime && { realtime }) };
   };
 }
