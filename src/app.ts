@@ -90,6 +90,7 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
     tokens,
     cipher,
     gateway,
+    realtime,
     metrics: createMetrics(),
   };
 
