@@ -5,6 +5,8 @@ import { createMetrics } from './api/metrics.js';
 import { buildServer, type Server } from './api/server.js';
 import { createBus, type EventBus } from './bus/index.js';
 import { createDispatcher, type Dispatcher } from './channels/dispatcher.js';
+import { startSmtpListener } from './channels/email/listener.js';
+import { extractFields } from './channels/extract/index.js';
 import { createGateway } from './channels/gateway.js';
 import { createHttpClient, sendContexts } from './channels/http.js';
 import { createRealtimeHub } from './channels/realtime.js';
@@ -18,6 +20,8 @@ export interface Switchboard {
   server: Server;
   /** The outbound send queue's worker (tests drive it with `runOnce`). */
   dispatcher: Dispatcher;
+  /** The port the e-mail channels' SMTP listener is bound to (config.smtpPort, or the one picked for 0). */
+  smtpPort: number;
   /** Listens on config.host:config.port; resolves to the address. */
   listen(): Promise<string>;
   /** Stops taking work, finishes what is in flight, flushes the outbox, closes the database. */
@@ -75,6 +79,8 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
     );
   }
   const cipher = createCipher(master.key);
+  // Loading the Chinese segmenter's dictionary takes a moment; pay it at start, not on the first message.
+  extractFields('预热 warm-up', { now: Date.now() });
   const channelDeps = { db: storage.db, outbox, cipher, bus, logger };
   const gateway = createGateway(channelDeps);
   const realtime = createRealtimeHub();
@@ -108,12 +114,24 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
   outbox.start();
   dispatcher.start();
   const server = await buildServer(ctx);
+  const smtp = await startSmtpListener(
+    { db: storage.db, gateway, logger },
+    { host: config.smtpHost, port: config.smtpPort, closeTimeoutMs: config.shutdownGraceMs },
+  ).catch(async (err: unknown) => {
+    await server.app.close();
+    await dispatcher.stop();
+    await outbox.stop();
+    if (ownsBus) await bus.close();
+    await storage.close();
+    throw err;
+  });
 
   let closing: Promise<void> | undefined;
   return {
     ctx,
     server,
     dispatcher,
+    smtpPort: smtp.port,
     async listen() {
       const address = await server.app.listen({ port: config.port, host: config.host });
       logger.info({ address, database: storage.kind, bus: bus.kind }, 'switchboard is listening');
@@ -124,6 +142,8 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
         server.drain();
         await server.app.close();
         logger.debug('shutdown: HTTP closed');
+        await smtp.close();
+        logger.debug('shutdown: SMTP closed');
         await dispatcher.stop();
         await outbox.stop();
         await outbox

@@ -122,6 +122,12 @@ for (const kind of ['pglite', 'postgres'] as const) {
       const conv = (await t.inject({ url: '/api/v1/conversations', headers: { authorization: auth } })).json()
         .items[0];
       expect(conv).toMatchObject({ channelType: 'telegram', channelId: tgChannel.id });
+      // The gateway turned the text into structured fields.
+      const [msg] = (
+        await t.inject({ url: `/api/v1/conversations/${conv.id}/messages`, headers: { authorization: auth } })
+      ).json().items;
+      expect(msg.payload.extracted.orderNumbers).toEqual(['SO20261120-8841']);
+      expect(msg.payload.extracted.intent.category).toBe('delivery');
     });
 
     it('a wrong secret is a 403 and writes nothing', async () => {

@@ -5,6 +5,7 @@ import { NotFound, newId, systemActor } from '../core/index.js';
 import type { Cipher } from '../security/index.js';
 import type { Row, StoreDeps } from '../storage/index.js';
 import type { DirectReply, InboundMessage, RawRequest } from './contract.js';
+import { type Extracted, type ExtractOptions, extractFields } from './extract/index.js';
 import { toIngest } from './normalize.js';
 import { adapterFor, type RegisteredAdapter } from './registry.js';
 import { openConfig } from './secrets.js';
@@ -59,6 +60,43 @@ export function createGateway(deps: GatewayDeps): Gateway {
     return { row, adapter, config: cached.config };
   }
 
+  // Tenant extraction settings (order-number formats, phone region) change rarely; read them at most every 30 s.
+  const tenantSettings = new Map<string, { at: number; options: Omit<ExtractOptions, 'now'> }>();
+  async function extractionOptions(tenantId: string): Promise<Omit<ExtractOptions, 'now'>> {
+    const hit = tenantSettings.get(tenantId);
+    if (hit && Date.now() - hit.at < 30_000) return hit.options;
+    const row = await deps.db
+      .selectFrom('tenants')
+      .select('settings')
+      .where('id', '=', tenantId)
+      .executeTakeFirst();
+    const s = (row?.settings ?? {}) as {
+      orderPatterns?: string[];
+      defaultRegion?: string;
+      timeZone?: string;
+    };
+    const options = {
+      ...(Array.isArray(s.orderPatterns) && { orderPatterns: s.orderPatterns }),
+      ...(typeof s.defaultRegion === 'string' && {
+        defaultRegion: s.defaultRegion as ExtractOptions['defaultRegion'],
+      }),
+      ...(typeof s.timeZone === 'string' && { timeZone: s.timeZone }),
+    };
+    tenantSettings.set(tenantId, { at: Date.now(), options });
+    return options;
+  }
+
+  /** Unstructured text becomes structured fields at the gateway; a failure here never loses the message. */
+  async function extract(tenantId: string, text: string): Promise<Extracted | undefined> {
+    if (!text.trim()) return undefined;
+    try {
+      return extractFields(text, { ...(await extractionOptions(tenantId)), now: Date.now() });
+    } catch (err) {
+      deps.logger.warn({ err, tenantId }, 'extraction failed; message kept without fields');
+      return undefined;
+    }
+  }
+
   async function ingest(row: Row<'channels'>, msg: InboundMessage): Promise<void> {
     const actor = systemActor(row.tenant_id);
     if (msg.kind === 'typing') {
@@ -76,7 +114,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
       return;
     }
     const input = toIngest(row, msg);
-    if (input) await receiveInbound(deps, actor, input);
+    if (!input) return;
+    const extracted = await extract(row.tenant_id, input.text);
+    if (extracted) input.payload = { ...input.payload, extracted };
+    await receiveInbound(deps, actor, input);
   }
 
   return {

@@ -212,6 +212,10 @@ async function receiveIn(uow: UnitOfWork, actor: Actor, input: InboundMessage): 
       text: message.text,
       newConversation: Boolean(opened),
       ...(reopened && { reopened: true }),
+      // Routing reads the intent from the event instead of re-reading the message.
+      ...(input.payload?.extracted !== undefined && {
+        intent: (input.payload.extracted as { intent?: unknown }).intent,
+      }),
     },
     actor: actorTag(actor),
   });
