@@ -36,6 +36,8 @@ export interface StartOptions {
   bus?: EventBus;
   /** Create the first owner on an empty database (default true). */
   bootstrap?: boolean;
+  /** false: the send queue runs only when `dispatcher.runOnce()` is called (tests that must not race it). */
+  backgroundSends?: boolean;
 }
 
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
@@ -112,7 +114,7 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
     }
   }
   outbox.start();
-  dispatcher.start();
+  if (options.backgroundSends !== false) dispatcher.start();
   const server = await buildServer(ctx);
   const smtp = await startSmtpListener(
     { db: storage.db, gateway, logger },

@@ -23,6 +23,8 @@ const EnvSchema = Type.Object({
   SWITCHBOARD_BODY_LIMIT: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
   SWITCHBOARD_PUBLIC_URL: Type.Optional(Type.String()),
   SWITCHBOARD_SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  SMTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 2525 }),
+  SMTP_HOST: Type.String({ default: '0.0.0.0' }),
 });
 
 export interface Config {
@@ -40,6 +42,9 @@ export interface Config {
   bodyLimitBytes: number;
   publicUrl: string | undefined;
   shutdownGraceMs: number;
+  /** Where the e-mail channels' SMTP listener receives customers' mail; 0 picks a free port. */
+  smtpPort: number;
+  smtpHost: string;
 }
 
 export class ConfigError extends Error {}
@@ -71,6 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     bodyLimitBytes: e.SWITCHBOARD_BODY_LIMIT,
     publicUrl: e.SWITCHBOARD_PUBLIC_URL,
     shutdownGraceMs: e.SWITCHBOARD_SHUTDOWN_GRACE_MS,
+    smtpPort: e.SMTP_PORT,
+    smtpHost: e.SMTP_HOST,
     ...overrides,
   };
 }

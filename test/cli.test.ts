@@ -13,6 +13,7 @@ const env: NodeJS.ProcessEnv = {
   LOG_LEVEL: 'info',
   PORT: '0',
   HOST: '127.0.0.1',
+  SMTP_PORT: '0',
 };
 delete env.SWITCHBOARD_ADMIN_EMAIL;
 delete env.SWITCHBOARD_ADMIN_PASSWORD;
@@ -65,7 +66,7 @@ describe('the switchboard command', () => {
     for (const c of ['add', 'list', 'passwd']) expect(user.stdout).toContain(c);
     const add = await cli('user', 'add', '--help');
     expect(add.stdout).toContain('--role');
-  });
+  }, 120_000);
 
   it('starts on an empty data directory, prints a one-time owner password, and stops cleanly on SIGTERM', async () => {
     const s = await start();
@@ -93,7 +94,7 @@ describe('the switchboard command', () => {
     expect(await s.exited).toBe(0);
     expect(s.output()).toContain('stopped cleanly');
     expect(existsSync(path.join(dataDir, 'switchboard.pid'))).toBe(false);
-  });
+  }, 120_000);
 
   it('manages tenants and users on the stopped database, and a restart sees them', async () => {
     await cli(
@@ -158,7 +159,7 @@ describe('the switchboard command', () => {
     expect(((await ok.json()) as { user: { role: string } }).user.role).toBe('supervisor');
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
-  });
+  }, 120_000);
 
   it('SIGTERM during a burst of writes: in-flight requests finish, nothing half-written, data intact', async () => {
     const s = await start();
@@ -193,5 +194,5 @@ describe('the switchboard command', () => {
       .map((l) => (JSON.parse(l) as { email: string }).email);
     const accepted = statuses.flatMap((st, i) => (st === 201 ? [`burst-${i}@globex.test`] : []));
     expect(emails.filter((e) => e.startsWith('burst-')).sort()).toEqual(accepted.sort());
-  });
+  }, 120_000);
 });

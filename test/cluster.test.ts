@@ -34,7 +34,7 @@ describe.skipIf(!ready)('two nodes sharing PostgreSQL and NATS', () => {
         SWITCHBOARD_JWT_SECRET: 'cluster-secret-cluster-secret-cluster-secret',
         SWITCHBOARD_MASTER_KEY: TEST_MASTER_KEY,
       },
-      { databaseUrl: SERVICES.postgres.url, port: 0, host: '127.0.0.1' },
+      { databaseUrl: SERVICES.postgres.url, port: 0, host: '127.0.0.1', smtpPort: 0, smtpHost: '127.0.0.1' },
     );
     for (let i = 0; i < 2; i++) {
       const bus = await createNatsBus({

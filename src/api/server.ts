@@ -7,12 +7,14 @@ import { Ajv } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { newId } from '../core/index.js';
+import { appChannelRoutes } from './app-channel.js';
 import { authRoutes, installAuth } from './auth.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
 import { routePlugins } from './routes.js';
 import { ProblemSchema } from './schemas.js';
+import { webchatRoutes } from './webchat.js';
 import { webhookRoutes } from './webhooks.js';
 import { WsHub, wsRoutes } from './ws.js';
 
@@ -114,6 +116,8 @@ export async function buildServer(ctx: ApiContext): Promise<Server> {
   for (const plugin of routePlugins) await app.register(plugin, { ctx });
   await app.register(wsRoutes, { ctx, hub });
   await app.register(webhookRoutes, { ctx });
+  await app.register(webchatRoutes, { ctx });
+  await app.register(appChannelRoutes, { ctx });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/api/docs'));
   await hub.start(ctx);

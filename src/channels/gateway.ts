@@ -130,7 +130,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const parsed = await adapter.parse(req, config);
       for (const msg of parsed.messages) await ingest(row, msg);
       for (const r of parsed.receipts) {
-        const applied = await applyReceipt(deps, row.tenant_id, r);
+        const applied = await applyReceipt(deps, row.tenant_id, row.id, r);
         if (!applied) deps.logger.debug({ channelId, receipt: r }, 'receipt for an unknown or newer message');
       }
       return parsed.reply ?? OK;

@@ -1,4 +1,5 @@
 import type { IdentityKind } from '../identity/index.js';
+import { appAdapter } from './app/index.js';
 import type {
   Capabilities,
   ChannelAdapter,
@@ -10,9 +11,11 @@ import type {
   SendResult,
   Verdict,
 } from './contract.js';
+import { emailAdapter } from './email/index.js';
 import { messengerAdapter } from './messenger/index.js';
 import { smsAdapter } from './sms/index.js';
 import { telegramAdapter } from './telegram/index.js';
+import { webchatAdapter } from './webchat/index.js';
 import { wechatAdapter } from './wechat/index.js';
 import { whatsappAdapter } from './whatsapp/index.js';
 
@@ -55,6 +58,9 @@ const ENTRIES: RegisteredAdapter[] = [
   register(messengerAdapter, 'messenger'),
   register(wechatAdapter, 'wechat_openid'),
   register(smsAdapter, 'phone'),
+  register(webchatAdapter, 'device'),
+  register(appAdapter, 'app_user'),
+  register(emailAdapter, 'email'),
 ];
 
 const BY_TYPE = new Map<string, RegisteredAdapter>();

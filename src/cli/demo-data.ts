@@ -58,7 +58,16 @@ export const DEMO_CHANNELS = [
     name: 'Telegram bot',
     config: { botToken: '7000000000:AAdemo-not-a-real-token-000000000000', secretToken: 'demo-secret-token' },
   },
-  { type: 'email', name: 'support@demo', config: { address: 'support@demo.switchboard.test' } },
+  {
+    type: 'email',
+    name: 'support@demo',
+    config: {
+      address: 'support@demo.switchboard.test',
+      smtpHost: 'localhost',
+      smtpPort: 25,
+      fromName: '示例科技客服',
+    },
+  },
   {
     type: 'sms',
     name: 'SMS 95xxx',

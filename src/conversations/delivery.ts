@@ -153,9 +153,11 @@ export async function scheduleRetry(deps: StoreDeps, job: OutboundJob, error: st
 /** Statuses only move forward: a late "delivered" does not undo "read". */
 const RANK: Record<string, number> = { queued: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
 
+/** Only a message sent on the channel that reports the receipt can be moved by it. */
 export async function applyReceipt(
   deps: StoreDeps,
   tenantId: string,
+  channelId: string,
   receipt: {
     providerMessageId: string;
     status: 'sent' | 'delivered' | 'read' | 'failed';
@@ -168,6 +170,7 @@ export async function applyReceipt(
       .select(['id', 'conversation_id', 'delivery_status'])
       .where('tenant_id', '=', tenantId)
       .where('provider_message_id', '=', receipt.providerMessageId)
+      .where('channel_id', '=', channelId)
       .where('direction', '=', 'out')
       .forUpdate()
       .executeTakeFirst();

@@ -66,6 +66,8 @@ export async function startTestApp(kind: DbKind, options: StartOptions = {}): Pr
       SWITCHBOARD_JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
       SWITCHBOARD_MASTER_KEY: TEST_MASTER_KEY,
       LOG_LEVEL: 'silent',
+      SMTP_PORT: '0',
+      SMTP_HOST: '127.0.0.1',
       ...options.env,
     },
     {
@@ -76,6 +78,7 @@ export async function startTestApp(kind: DbKind, options: StartOptions = {}): Pr
     },
   );
   const sb = await createSwitchboard(config, {
+    backgroundSends: false,
     logger: pino({ level: 'silent' }),
     ...(schema && { schema }),
   });
