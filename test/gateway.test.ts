@@ -101,6 +101,35 @@ for (const kind of ['pglite', 'postgres'] as const) {
         ).n,
       );
 
+    it('lists the eight channel types with their settings form in both languages', async () => {
+      const res = await t.inject({ url: '/api/v1/channel-types', headers: { authorization: auth } });
+      const types = res.json() as {
+        type: string;
+        credentials: { key: string; secret: boolean; label: Record<string, string> }[];
+      }[];
+      expect(types.map((x) => x.type).sort()).toEqual(
+        ['app', 'email', 'messenger', 'sms', 'telegram', 'webchat', 'wechat', 'whatsapp'].sort(),
+      );
+      const tg = types.find((x) => x.type === 'telegram');
+      expect(tg?.credentials.find((c) => c.key === 'botToken')).toMatchObject({ secret: true });
+      for (const x of types) for (const c of x.credentials) expect(c.label['zh-CN']).toBeTruthy();
+    });
+
+    it('never returns a declared secret, and stores it sealed', async () => {
+      const res = await t.inject({
+        url: `/api/v1/channels/${tgChannel.id}`,
+        headers: { authorization: auth },
+      });
+      expect(res.body).not.toContain(TG_TOKEN);
+      expect(res.json().config.botToken).toBe('••••');
+      const row = await t.sb.ctx.storage.db
+        .selectFrom('channels')
+        .selectAll()
+        .where('id', '=', tgChannel.id)
+        .executeTakeFirstOrThrow();
+      expect(JSON.stringify(row)).not.toContain(TG_TOKEN);
+    });
+
     it('a channel created with a config the adapter refuses is a 400 naming the field', async () => {
       const res = await t.inject({
         method: 'POST',

@@ -94,6 +94,7 @@ const CASES: Record<string, Case> = {
   },
   'DELETE /api/v1/queues/:id': { targetsA: true, params: (a) => ({ id: a.queue }) },
   'GET /api/v1/channels': { targetsA: false },
+  'GET /api/v1/channel-types': { targetsA: false },
   'POST /api/v1/channels': { targetsA: false, body: () => ({ type: 'webchat', name: 'B chat', config: {} }) },
   'GET /api/v1/channels/:id': { targetsA: true, params: (a) => ({ id: a.channel }) },
   'PATCH /api/v1/channels/:id': {

@@ -8,6 +8,7 @@ import {
   getChannel,
   listChannels,
   MASK,
+  registeredAdapters,
   updateChannel,
 } from '../channels/index.js';
 import { actorOf } from './auth.js';
@@ -19,8 +20,8 @@ const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Config = Type.Record(Type.String(), Type.Unknown(), {
   maxProperties: 50,
   description:
-    `Provider settings, free-form for now. Keys named like secret/token/password/key are returned as "${MASK}"; ` +
-    `sending "${MASK}" back keeps the stored value.`,
+    'Provider settings, as GET /api/v1/channel-types describes them for each type; checked by the adapter. ' +
+    `Secrets are stored encrypted and returned as "${MASK}"; sending "${MASK}" back keeps the stored value.`,
 });
 
 const ChannelSchema = Type.Object({
@@ -39,6 +40,50 @@ export async function channelRoutes(fastify: FastifyInstance, { ctx }: { ctx: Ap
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const deps = { db: ctx.storage.db, outbox: ctx.outbox, cipher: ctx.cipher };
   const tags = ['channels'];
+
+  const Label = Type.Object({ en: Type.String(), 'zh-CN': Type.String() });
+  app.get(
+    '/api/v1/channel-types',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary:
+          'Every channel type with its settings (the admin form is built from this) and what it can do',
+        response: withProblems({
+          200: Type.Array(
+            Type.Object({
+              type: Type.String(),
+              recipientKind: Type.String(),
+              credentials: Type.Array(
+                Type.Object({
+                  key: Type.String(),
+                  label: Label,
+                  type: Type.String(),
+                  required: Type.Boolean(),
+                  secret: Type.Boolean(),
+                  placeholder: Type.Optional(Type.String()),
+                }),
+              ),
+              capabilities: Type.Object({
+                receipts: Type.Boolean(),
+                media: Type.Boolean(),
+                quickReplies: Type.Boolean(),
+                typing: Type.Boolean(),
+              }),
+            }),
+          ),
+        }),
+      },
+    },
+    async () =>
+      registeredAdapters().map((a) => ({
+        type: a.type,
+        recipientKind: a.recipientKind,
+        credentials: a.credentials,
+        capabilities: a.capabilities,
+      })),
+  );
 
   app.get(
     '/api/v1/channels',

@@ -16,5 +16,5 @@ export {
   updateChannel,
 } from './channels.js';
 export type * from './contract.js';
-export { adapterFor, type RegisteredAdapter } from './registry.js';
+export { adapterFor, type RegisteredAdapter, registeredAdapters } from './registry.js';
 export { MASK } from './secrets.js';

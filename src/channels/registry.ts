@@ -69,6 +69,10 @@ for (const entry of ENTRIES) {
   BY_TYPE.set(entry.type, entry);
 }
 
+export function registeredAdapters(): RegisteredAdapter[] {
+  return [...ENTRIES];
+}
+
 export function adapterFor(type: string): RegisteredAdapter | undefined {
   return BY_TYPE.get(type);
 }
