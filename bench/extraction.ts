@@ -126,7 +126,16 @@ function throughput(set: LabelledSet, n: number, coldMs: number): string {
   ].join('\n');
 }
 
+/** For bench/run.ts: the same report as markdown. */
+export async function runExtraction(): Promise<{ markdown: string; problems: string[] }> {
+  return { markdown: report(), problems: [] };
+}
+
 export async function run(): Promise<void> {
+  console.log(report());
+}
+
+function report(): string {
   const set = loadLabelledSet();
   // The first call loads jieba's dictionary; timed apart so it does not skew the percentiles.
   const coldStart = performance.now();
@@ -135,22 +144,20 @@ export async function run(): Promise<void> {
   const results = set.messages.map((m) => extractFields(m.text, optionsFor(set, m)));
   const intl = intlSegmenter();
   const fallback = set.messages.map((m) => extractFields(m.text, { ...optionsFor(set, m), segmenter: intl }));
-  console.log(
-    [
-      '## Extraction',
-      '',
-      `${set.messages.length} labelled messages (test/fixtures/extraction.json). Micro-averaged over values.`,
-      '',
-      fieldTable(set, results),
-      '',
-      intentSection(set, results, 'jieba'),
-      '',
-      intentSection(set, fallback, 'Intl.Segmenter fallback'),
-      '',
-      throughput(set, THROUGHPUT_MESSAGES, coldMs),
-      '',
-    ].join('\n'),
-  );
+  return [
+    '## Extraction',
+    '',
+    `${set.messages.length} labelled messages (test/fixtures/extraction.json). Micro-averaged over values.`,
+    '',
+    fieldTable(set, results),
+    '',
+    intentSection(set, results, 'jieba'),
+    '',
+    intentSection(set, fallback, 'Intl.Segmenter fallback'),
+    '',
+    throughput(set, THROUGHPUT_MESSAGES, coldMs),
+    '',
+  ].join('\n');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await run();
