@@ -23,6 +23,7 @@ const EnvSchema = Type.Object({
   SWITCHBOARD_BODY_LIMIT: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
   SWITCHBOARD_PUBLIC_URL: Type.Optional(Type.String()),
   SWITCHBOARD_SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  SWITCHBOARD_WEBHOOK_RATE: Type.Integer({ minimum: 1, default: 60_000 }),
   SMTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 2525 }),
   SMTP_HOST: Type.String({ default: '0.0.0.0' }),
 });
@@ -42,6 +43,8 @@ export interface Config {
   bodyLimitBytes: number;
   publicUrl: string | undefined;
   shutdownGraceMs: number;
+  /** Webhook requests per minute per channel before 429 (providers retry those). */
+  webhookRatePerMinute: number;
   /** Where the e-mail channels' SMTP listener receives customers' mail; 0 picks a free port. */
   smtpPort: number;
   smtpHost: string;
@@ -76,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     bodyLimitBytes: e.SWITCHBOARD_BODY_LIMIT,
     publicUrl: e.SWITCHBOARD_PUBLIC_URL,
     shutdownGraceMs: e.SWITCHBOARD_SHUTDOWN_GRACE_MS,
+    webhookRatePerMinute: e.SWITCHBOARD_WEBHOOK_RATE,
     smtpPort: e.SMTP_PORT,
     smtpHost: e.SMTP_HOST,
     ...overrides,

@@ -11,7 +11,7 @@ import {
   toPage,
 } from '../core/index.js';
 import { audit } from '../security/index.js';
-import type { Db, Row, StoreDeps, Trx } from '../storage/index.js';
+import { type Db, findInTenant, type Row, type StoreDeps, type Trx } from '../storage/index.js';
 
 export interface Team {
   id: string;
@@ -46,14 +46,7 @@ async function assertNameFree(trx: Trx, tenantId: string, name: string, exceptId
 }
 
 async function lockTeam(trx: Trx, tenantId: string, id: string): Promise<Row<'teams'>> {
-  const row = await trx
-    .selectFrom('teams')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!row) throw new NotFound('team', id);
+  const row = await findInTenant(trx, 'teams', tenantId, id, { lock: true });
   return row;
 }
 
@@ -106,13 +99,7 @@ export async function getTeam(
   actor: Actor,
   id: string,
 ): Promise<TeamWithMembers> {
-  const row = await deps.db
-    .selectFrom('teams')
-    .selectAll()
-    .where('tenant_id', '=', actor.tenantId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!row) throw new NotFound('team', id);
+  const row = await findInTenant(deps.db, 'teams', actor.tenantId, id);
   return { ...toTeam(row), memberIds: await memberIdsOf(deps.db, id) };
 }
 

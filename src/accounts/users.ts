@@ -14,7 +14,7 @@ import {
   toPage,
 } from '../core/index.js';
 import { audit, hashPassword, PASSWORD_MIN_LENGTH } from '../security/index.js';
-import type { Row, StoreDeps, Trx } from '../storage/index.js';
+import { findInTenant, type Row, type StoreDeps, type Trx } from '../storage/index.js';
 
 export interface User {
   id: string;
@@ -132,13 +132,7 @@ export async function createUser(deps: StoreDeps, actor: Actor, input: NewUser):
 }
 
 export async function getUser({ db }: Pick<StoreDeps, 'db'>, actor: Actor, id: string): Promise<User> {
-  const row = await db
-    .selectFrom('users')
-    .selectAll()
-    .where('tenant_id', '=', actor.tenantId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!row) throw new NotFound('user', id);
+  const row = await findInTenant(db, 'users', actor.tenantId, id);
   return toUser(row);
 }
 

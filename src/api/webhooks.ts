@@ -37,7 +37,14 @@ export async function webhookRoutes(fastify: FastifyInstance, { ctx }: { ctx: Ap
     app.route({
       method: ['GET', 'POST'],
       url: '/webhooks/:type/:channelId',
-      config: { rateLimit: { max: 3000, timeWindow: '1 minute' } },
+      // Per channel, not per address: providers deliver from a few addresses at high rates.
+      config: {
+        rateLimit: {
+          max: ctx.config.webhookRatePerMinute,
+          timeWindow: '1 minute',
+          keyGenerator: (req) => `webhook:${(req.params as { channelId?: string }).channelId ?? req.ip}`,
+        },
+      },
       schema: {
         tags: ['webhooks'],
         summary: "A provider's inbound webhook (signature-checked; verification handshakes on GET)",

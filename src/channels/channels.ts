@@ -12,7 +12,7 @@ import {
 } from '../core/index.js';
 import type { Cipher } from '../security/crypto.js';
 import { audit } from '../security/index.js';
-import { isForeignKeyViolation, type Row, type StoreDeps, type Trx } from '../storage/index.js';
+import { findInTenant, isForeignKeyViolation, type Row, type StoreDeps, type Trx } from '../storage/index.js';
 import { adapterFor } from './registry.js';
 import { keepMaskedSecrets, openConfig, sealConfig } from './secrets.js';
 
@@ -155,13 +155,7 @@ export async function createChannel(deps: ChannelDeps, actor: Actor, input: NewC
 }
 
 export async function getChannel({ db }: Pick<StoreDeps, 'db'>, actor: Actor, id: string): Promise<Channel> {
-  const row = await db
-    .selectFrom('channels')
-    .selectAll()
-    .where('tenant_id', '=', actor.tenantId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!row) throw new NotFound('channel', id);
+  const row = await findInTenant(db, 'channels', actor.tenantId, id);
   return toChannel(row);
 }
 

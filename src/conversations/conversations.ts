@@ -9,7 +9,14 @@ import {
   pageLimit,
   toPage,
 } from '../core/index.js';
-import type { Db, Row, StoreDeps, Trx, UnitOfWork } from '../storage/index.js';
+import {
+  type Db,
+  findInTenant,
+  type Row,
+  type StoreDeps,
+  type Trx,
+  type UnitOfWork,
+} from '../storage/index.js';
 
 export const CONVERSATION_STATUSES = ['open', 'pending', 'resolved', 'closed'] as const;
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
@@ -89,13 +96,7 @@ export async function assertInTenant(
   entity: keyof typeof REFERENCED,
   id: string,
 ): Promise<void> {
-  const found = await trx
-    .selectFrom(REFERENCED[entity])
-    .select('id')
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!found) throw new NotFound(entity, id);
+  await findInTenant(trx, REFERENCED[entity], tenantId, id, { entity });
 }
 
 /** A conversation on a configured channel must say that channel's type. */
@@ -165,12 +166,8 @@ export async function createConversation(deps: StoreDeps, actor: Actor, input: N
   });
 }
 
-export async function findConversation(trx: Db | Trx, tenantId: string, id: string, lock = false) {
-  let q = trx.selectFrom('conversations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id);
-  if (lock) q = q.forUpdate();
-  const row = await q.executeTakeFirst();
-  if (!row) throw new NotFound('conversation', id);
-  return row;
+export function findConversation(trx: Db | Trx, tenantId: string, id: string, lock = false) {
+  return findInTenant(trx, 'conversations', tenantId, id, { lock });
 }
 
 export async function getConversation({ db }: Pick<StoreDeps, 'db'>, actor: Actor, id: string) {

@@ -7,7 +7,7 @@ import {
   type PageRequest,
   pageLimit,
 } from '../core/index.js';
-import type { Db, Row, StoreDeps, Trx } from '../storage/index.js';
+import { type Db, findInTenant, type Row, type StoreDeps, type Trx } from '../storage/index.js';
 import {
   type Identity,
   insertIdentities,
@@ -74,13 +74,7 @@ async function withIdentities(db: Db | Trx, tenantId: string, rows: Row<'custome
 }
 
 export async function loadCustomer(db: Db | Trx, tenantId: string, id: string): Promise<Customer> {
-  const row = await db
-    .selectFrom('customers')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!row) throw new NotFound('customer', id);
+  const row = await findInTenant(db, 'customers', tenantId, id);
   const [customer] = await withIdentities(db, tenantId, [row]);
   return customer!;
 }

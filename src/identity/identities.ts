@@ -1,5 +1,12 @@
 import { type Actor, actorTag, Conflict, InvalidInput, NotFound, newId } from '../core/index.js';
-import { type Db, isUniqueViolation, type Row, type StoreDeps, type Trx } from '../storage/index.js';
+import {
+  type Db,
+  findInTenant,
+  isUniqueViolation,
+  type Row,
+  type StoreDeps,
+  type Trx,
+} from '../storage/index.js';
 
 export const IDENTITY_KINDS = [
   'phone',
@@ -101,20 +108,10 @@ export async function insertIdentities(trx: Trx, tenantId: string, customerId: s
     .execute();
 }
 
-async function assertCustomer(trx: Trx, tenantId: string, id: string): Promise<void> {
-  const row = await trx
-    .selectFrom('customers')
-    .select('id')
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!row) throw new NotFound('customer', id);
-}
-
 export async function addIdentity(deps: StoreDeps, actor: Actor, customerId: string, input: NewIdentity) {
   return refuseIdentityRace(
     deps.outbox.transact(async (uow): Promise<Identity> => {
-      await assertCustomer(uow.trx, actor.tenantId, customerId);
+      await findInTenant(uow.trx, 'customers', actor.tenantId, customerId);
       const [row] = await insertIdentities(uow.trx, actor.tenantId, customerId, [input]);
       const identity = toIdentity(row!);
       await uow.emit({

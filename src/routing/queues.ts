@@ -11,7 +11,14 @@ import {
   toPage,
 } from '../core/index.js';
 import { audit } from '../security/index.js';
-import { type Db, isForeignKeyViolation, type Row, type StoreDeps, type Trx } from '../storage/index.js';
+import {
+  type Db,
+  findInTenant,
+  isForeignKeyViolation,
+  type Row,
+  type StoreDeps,
+  type Trx,
+} from '../storage/index.js';
 import { assertDistinctSkills, assertSkillsExist } from './skills.js';
 
 /** A skill an agent needs, at least at `minProficiency` (1..5), to take work from the queue. */
@@ -181,13 +188,7 @@ export async function createQueue(deps: StoreDeps, actor: Actor, input: NewQueue
 }
 
 export async function getQueue({ db }: Pick<StoreDeps, 'db'>, actor: Actor, id: string): Promise<Queue> {
-  const row = await db
-    .selectFrom('queues')
-    .selectAll()
-    .where('tenant_id', '=', actor.tenantId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!row) throw new NotFound('queue', id);
+  const row = await findInTenant(db, 'queues', actor.tenantId, id);
   const skills = await skillsByQueue(db, actor.tenantId, [id]);
   return toQueue(row, skills.get(id) ?? []);
 }

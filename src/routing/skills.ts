@@ -12,7 +12,7 @@ import {
   toPage,
 } from '../core/index.js';
 import { audit } from '../security/index.js';
-import type { Db, Row, StoreDeps, Trx } from '../storage/index.js';
+import { type Db, findInTenant, type Row, type StoreDeps, type Trx } from '../storage/index.js';
 
 export interface Skill {
   id: string;
@@ -129,13 +129,7 @@ export async function createSkill(deps: StoreDeps, actor: Actor, input: NewSkill
 }
 
 export async function getSkill({ db }: Pick<StoreDeps, 'db'>, actor: Actor, id: string): Promise<Skill> {
-  const row = await db
-    .selectFrom('skills')
-    .selectAll()
-    .where('tenant_id', '=', actor.tenantId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!row) throw new NotFound('skill', id);
+  const row = await findInTenant(db, 'skills', actor.tenantId, id);
   return toSkill(row);
 }
 
