@@ -106,6 +106,7 @@ const CASES: Record<string, Case> = {
   'GET /api/v1/customers': { targetsA: false, query: () => ({ q: '+8613800138000' }) },
   'POST /api/v1/customers': { targetsA: false, body: () => ({ displayName: 'B customer' }) },
   'GET /api/v1/customers/:id': { targetsA: true, params: (a) => ({ id: a.customer }) },
+  'GET /api/v1/customers/:id/timeline': { targetsA: true, params: (a) => ({ id: a.customer }) },
   'PATCH /api/v1/customers/:id': {
     targetsA: true,
     params: (a) => ({ id: a.customer }),

@@ -8,6 +8,7 @@ import { queueRoutes } from './queues.js';
 import { skillRoutes } from './skills.js';
 import { teamRoutes } from './teams.js';
 import { tenantRoutes } from './tenant.js';
+import { timelineRoutes } from './timeline.js';
 import { userRoutes } from './users.js';
 
 /** Every /api/v1 route plugin, one line each. Each route declares `config.access`. */
@@ -19,6 +20,7 @@ export const routePlugins: ((app: FastifyInstance, opts: { ctx: ApiContext }) =>
   queueRoutes,
   channelRoutes,
   customerRoutes,
+  timelineRoutes,
   conversationRoutes,
   eventRoutes,
 ];

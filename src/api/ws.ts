@@ -13,7 +13,7 @@ import type { ApiContext } from './context.js';
  * Protocol (JSON text frames):
  *   client → {"type":"auth","token":"<JWT>"}            (or ?access_token=<JWT> on the URL)
  *   server → {"type":"ready","tenantId":…,"userId":…}
- *   client → {"type":"subscribe","events":["conversation.*","message.created"]}   (default: all)
+ *   client → {"type":"subscribe","events":["conversation.*","message.created"],"customerId"?:…}   (default: all)
  *   server → {"type":"event","event":{…DomainEvent}}
  *   server → {"type":"error","code":…,"detail":…}
  */
@@ -22,6 +22,8 @@ interface Client {
   principal: Principal;
   /** Event-type patterns with bus wildcards (`conversation.*`, `message.>`); null is everything. */
   filters: string[] | null;
+  /** Only events about this customer (a timeline view), when set. */
+  customerId: string | null;
 }
 
 const AUTH_TIMEOUT_MS = 5000;
@@ -63,6 +65,8 @@ export class WsHub {
     const frame = JSON.stringify({ type: 'event', event });
     for (const c of clients) {
       if (c.filters && !c.filters.some((f) => subjectMatches(f, event.type))) continue;
+      if (c.customerId && (event.payload as { customerId?: unknown } | null)?.customerId !== c.customerId)
+        continue;
       if (c.socket.readyState === c.socket.OPEN) c.socket.send(frame);
     }
   }
@@ -87,7 +91,7 @@ export async function wsRoutes(app: FastifyInstance, { ctx, hub }: { ctx: ApiCon
     const signIn = async (token: string) => {
       try {
         const principal = await authenticate(ctx, token);
-        client = { socket, principal, filters: null };
+        client = { socket, principal, filters: null, customerId: null };
         clearTimeout(timer);
         hub.add(client);
         send(socket, { type: 'ready', tenantId: principal.tenantId, userId: principal.userId });
@@ -97,7 +101,7 @@ export async function wsRoutes(app: FastifyInstance, { ctx, hub }: { ctx: ApiCon
     };
 
     socket.on('message', (data) => {
-      let msg: { type?: unknown; token?: unknown; events?: unknown };
+      let msg: { type?: unknown; token?: unknown; events?: unknown; customerId?: unknown };
       try {
         msg = JSON.parse(String(data));
       } catch {
@@ -111,6 +115,7 @@ export async function wsRoutes(app: FastifyInstance, { ctx, hub }: { ctx: ApiCon
         msg.events.every((e) => typeof e === 'string')
       ) {
         client.filters = msg.events.length === 0 ? null : (msg.events as string[]);
+        client.customerId = typeof msg.customerId === 'string' ? msg.customerId : null;
         return send(socket, { type: 'subscribed', events: msg.events });
       }
       if (msg.type === 'ping') return send(socket, { type: 'pong' });

@@ -27,3 +27,4 @@ export {
   type NewReply,
   postReply,
 } from './messages.js';
+export { customerTimeline, type TimelineEntry } from './timeline.js';

@@ -129,6 +129,7 @@ export async function postReply(deps: StoreDeps, actor: Actor, conversationId: s
       payload: {
         id: message.id,
         conversationId,
+        customerId: conversation.customer_id,
         channelType: message.channelType,
         channelId: conversation.channel_id,
         senderId: message.senderId,

@@ -1,0 +1,44 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { customerTimeline } from '../conversations/index.js';
+import { actorOf } from './auth.js';
+import type { ApiContext } from './context.js';
+import { IdParams, PageOf, PageQuery, Timestamp, Uuid, withProblems } from './schemas.js';
+
+const Entry = Type.Object({
+  id: Uuid,
+  kind: Type.Literal('message'),
+  at: Timestamp,
+  conversationId: Uuid,
+  conversationStatus: Type.String(),
+  channelType: Type.String(),
+  channelId: Type.Union([Uuid, Type.Null()]),
+  direction: Type.Union([Type.Literal('in'), Type.Literal('out')]),
+  senderType: Type.String(),
+  contentType: Type.String(),
+  text: Type.String(),
+  deliveryStatus: Type.String(),
+  channelChanged: Type.Boolean(),
+});
+
+export async function timelineRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiContext }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
+    '/api/v1/customers/:id/timeline',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags: ['customers'],
+        summary: "The customer's history on every channel, newest first",
+        description:
+          'Live updates: on /ws send {"type":"subscribe","events":["message.*"],"customerId":"<id>"}.',
+        params: IdParams,
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: withProblems({ 200: PageOf(Entry) }),
+      },
+    },
+    async (request) =>
+      customerTimeline({ db: ctx.storage.db }, actorOf(request), request.params.id, request.query),
+  );
+}
