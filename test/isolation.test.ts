@@ -107,6 +107,18 @@ const CASES: Record<string, Case> = {
   'POST /api/v1/customers': { targetsA: false, body: () => ({ displayName: 'B customer' }) },
   'GET /api/v1/customers/:id': { targetsA: true, params: (a) => ({ id: a.customer }) },
   'GET /api/v1/customers/:id/timeline': { targetsA: true, params: (a) => ({ id: a.customer }) },
+  'GET /api/v1/customers/:id/identity': { targetsA: true, params: (a) => ({ id: a.customer }) },
+  'POST /api/v1/customers/:id/merge': {
+    targetsA: true,
+    params: (a) => ({ id: a.customer }),
+    body: (a) => ({ otherId: a.conversation }),
+  },
+  // No merge exists; an unknown id of any tenant is a 404.
+  'POST /api/v1/customer-merges/:id/undo': {
+    targetsA: true,
+    params: (a) => ({ id: a.customer }),
+    body: () => ({}),
+  },
   'PATCH /api/v1/customers/:id': {
     targetsA: true,
     params: (a) => ({ id: a.customer }),

@@ -43,11 +43,14 @@ const CustomerSchema = Type.Object({
   tier: Type.Integer(),
   attributes: Type.Record(Type.String(), Type.Unknown()),
   identities: Type.Array(IdentitySchema),
+  mergedInto: Type.Union([Uuid, Type.Null()]),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
 
 const IdentityParams = Type.Object({ id: Uuid, identityId: Uuid }, { additionalProperties: false });
+
+export { CustomerSchema };
 
 export async function customerRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiContext }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();

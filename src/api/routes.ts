@@ -4,6 +4,7 @@ import type { ApiContext } from './context.js';
 import { conversationRoutes } from './conversations.js';
 import { customerRoutes } from './customers.js';
 import { eventRoutes } from './events.js';
+import { mergeRoutes } from './merges.js';
 import { queueRoutes } from './queues.js';
 import { skillRoutes } from './skills.js';
 import { teamRoutes } from './teams.js';
@@ -21,6 +22,7 @@ export const routePlugins: ((app: FastifyInstance, opts: { ctx: ApiContext }) =>
   channelRoutes,
   customerRoutes,
   timelineRoutes,
+  mergeRoutes,
   conversationRoutes,
   eventRoutes,
 ];

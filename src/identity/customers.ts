@@ -23,6 +23,8 @@ export interface Customer {
   tier: number;
   attributes: Record<string, unknown>;
   identities: Identity[];
+  /** Set when this customer was merged into another: look there. */
+  mergedInto: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -49,6 +51,7 @@ function toCustomer(row: Row<'customers'>, identities: Row<'identities'>[]): Cus
     tier: row.tier,
     attributes: row.attributes,
     identities: identities.map(toIdentity),
+    mergedInto: row.merged_into ?? null,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   };
@@ -123,7 +126,12 @@ export async function listCustomers(
   req: PageRequest & { q?: string | undefined },
 ): Promise<Page<Customer>> {
   const limit = pageLimit(req);
-  let q = db.selectFrom('customers').selectAll().where('tenant_id', '=', actor.tenantId);
+  // A customer merged into another lives on only for unmerge; lists show the survivor.
+  let q = db
+    .selectFrom('customers')
+    .selectAll()
+    .where('tenant_id', '=', actor.tenantId)
+    .where('merged_into', 'is', null);
   const term = req.q?.trim();
   if (term) {
     const prefix = `${term.replace(/[\\%_]/g, '\\$&')}%`;

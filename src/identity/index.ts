@@ -19,4 +19,5 @@ export {
   normalizeIdentity,
   removeIdentity,
 } from './identities.js';
+export { type Merge, type MergeEvidence, mergeCustomers, mergesOf, unmergeCustomers } from './merge.js';
 export { type Resolved, resolveCustomerByIdentity } from './resolve.js';

@@ -1,11 +1,13 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_channel_gateway.js';
+import * as m0003 from './migrations/0003_customer_merges.js';
 
 /** Migrations are listed here in order; the file name is the migration's permanent name. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_channel_gateway': m0002,
+  '0003_customer_merges': m0003,
 };
 
 export class MigrationFailed extends Error {}

@@ -84,6 +84,22 @@ export interface CustomersTable {
   attributes: Json;
   created_at: Timestamp;
   updated_at: Timestamp;
+  merged_into: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface CustomerMergesTable {
+  id: string;
+  tenant_id: string;
+  survivor_id: string;
+  merged_id: string;
+  confidence: number;
+  evidence: Json;
+  moved: Json<{ identities: string[]; conversations: string[] }>;
+  status: ColumnType<'active' | 'undone', 'active' | 'undone' | undefined, 'active' | 'undone'>;
+  created_by: string;
+  created_at: Timestamp;
+  undone_by: string | null;
+  undone_at: Timestamp | null;
 }
 
 export interface IdentitiesTable {
@@ -208,6 +224,7 @@ export interface Database {
   queue_skills: QueueSkillsTable;
   customers: CustomersTable;
   identities: IdentitiesTable;
+  customer_merges: CustomerMergesTable;
   channels: ChannelsTable;
   conversations: ConversationsTable;
   messages: MessagesTable;

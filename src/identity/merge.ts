@@ -1,0 +1,227 @@
+import { type Actor, actorTag, Conflict, InvalidInput, NotFound, newId } from '../core/index.js';
+import { audit } from '../security/index.js';
+import { findInTenant, type Row, type StoreDeps, type Trx } from '../storage/index.js';
+
+/**
+ * Merging two customers into one, with the evidence that justified it, and undoing it exactly:
+ * the merge records which identities and conversations moved, so an unmerge moves those back and
+ * both customers have their own identities, conversations and timeline again.
+ */
+export interface MergeEvidence {
+  /** 'manual' (a supervisor), 'deterministic' (a shared strong identifier) or 'probabilistic'. */
+  source: 'manual' | 'deterministic' | 'probabilistic';
+  identifiers?: { kind: string; value: string }[];
+  fields?: { field: string; level: string; weight: number }[];
+  total?: number;
+  note?: string;
+}
+
+export interface Merge {
+  id: string;
+  survivorId: string;
+  mergedId: string;
+  confidence: number;
+  evidence: MergeEvidence;
+  moved: { identities: string[]; conversations: string[] };
+  status: 'active' | 'undone';
+  createdBy: string;
+  createdAt: string;
+  undoneAt: string | null;
+}
+
+export function toMerge(row: Row<'customer_merges'>): Merge {
+  return {
+    id: row.id,
+    survivorId: row.survivor_id,
+    mergedId: row.merged_id,
+    confidence: row.confidence,
+    evidence: row.evidence as unknown as MergeEvidence,
+    moved: row.moved,
+    status: row.status,
+    createdBy: row.created_by,
+    createdAt: new Date(row.created_at).toISOString(),
+    undoneAt: row.undone_at ? new Date(row.undone_at).toISOString() : null,
+  };
+}
+
+async function liveCustomer(trx: Trx, tenantId: string, id: string) {
+  const row = await findInTenant(trx, 'customers', tenantId, id, { entity: 'customer', lock: true });
+  if (row.merged_into) throw new Conflict(`customer ${id} was merged into ${row.merged_into}`);
+  return row;
+}
+
+export async function mergeCustomers(
+  deps: StoreDeps,
+  actor: Actor,
+  input: { survivorId: string; mergedId: string; confidence: number; evidence: MergeEvidence },
+): Promise<Merge> {
+  if (input.survivorId === input.mergedId)
+    throw new InvalidInput('a customer cannot be merged into itself', 'mergedId');
+  return deps.outbox.transact(async (uow) => {
+    const { trx } = uow;
+    const tenantId = actor.tenantId;
+    // Lock both in id order so two opposite merges cannot deadlock.
+    for (const id of [input.survivorId, input.mergedId].sort()) await liveCustomer(trx, tenantId, id);
+    const identities = await trx
+      .updateTable('identities')
+      .set({ customer_id: input.survivorId })
+      .where('tenant_id', '=', tenantId)
+      .where('customer_id', '=', input.mergedId)
+      .returning('id')
+      .execute();
+    const conversations = await trx
+      .updateTable('conversations')
+      .set({ customer_id: input.survivorId, updated_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('customer_id', '=', input.mergedId)
+      .returning('id')
+      .execute();
+    await trx
+      .updateTable('customers')
+      .set({ merged_into: input.survivorId, updated_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', input.mergedId)
+      .execute();
+    const row = await trx
+      .insertInto('customer_merges')
+      .values({
+        id: newId(),
+        tenant_id: tenantId,
+        survivor_id: input.survivorId,
+        merged_id: input.mergedId,
+        confidence: input.confidence,
+        evidence: JSON.stringify(input.evidence),
+        moved: JSON.stringify({
+          identities: identities.map((r) => r.id),
+          conversations: conversations.map((r) => r.id),
+        }),
+        created_by: actorTag(actor),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const merge = toMerge(row);
+    await audit(trx, {
+      tenantId,
+      actorId: actor.userId,
+      action: 'customer.merged',
+      targetType: 'customer',
+      targetId: input.survivorId,
+      detail: {
+        mergeId: merge.id,
+        mergedId: input.mergedId,
+        confidence: input.confidence,
+        source: input.evidence.source,
+      },
+      ip: actor.ip,
+    });
+    await uow.emit({
+      tenantId,
+      type: 'customer.merged',
+      aggregateType: 'customer',
+      aggregateId: input.survivorId,
+      payload: {
+        mergeId: merge.id,
+        customerId: input.survivorId,
+        mergedId: input.mergedId,
+        confidence: input.confidence,
+      },
+      actor: actorTag(actor),
+    });
+    return merge;
+  });
+}
+
+/** Puts back exactly what the merge moved. Later merges that involve either customer must be undone first. */
+export async function unmergeCustomers(deps: StoreDeps, actor: Actor, mergeId: string): Promise<Merge> {
+  return deps.outbox.transact(async (uow) => {
+    const { trx } = uow;
+    const tenantId = actor.tenantId;
+    const row = await trx
+      .selectFrom('customer_merges')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', mergeId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) throw new NotFound('merge', mergeId);
+    if (row.status === 'undone') throw new Conflict(`merge ${mergeId} was already undone`);
+    const later = await trx
+      .selectFrom('customer_merges')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'active')
+      .where('id', '>', mergeId)
+      .where((eb) =>
+        eb.or([
+          eb('survivor_id', 'in', [row.survivor_id, row.merged_id]),
+          eb('merged_id', 'in', [row.survivor_id, row.merged_id]),
+        ]),
+      )
+      .executeTakeFirst();
+    if (later) throw new Conflict(`undo the later merge ${later.id} first`);
+    const { identities, conversations } = row.moved;
+    if (identities.length) {
+      await trx
+        .updateTable('identities')
+        .set({ customer_id: row.merged_id })
+        .where('tenant_id', '=', tenantId)
+        .where('id', 'in', identities)
+        .execute();
+    }
+    if (conversations.length) {
+      await trx
+        .updateTable('conversations')
+        .set({ customer_id: row.merged_id })
+        .where('tenant_id', '=', tenantId)
+        .where('id', 'in', conversations)
+        .execute();
+    }
+    await trx
+      .updateTable('customers')
+      .set({ merged_into: null })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', row.merged_id)
+      .execute();
+    const undone = await trx
+      .updateTable('customer_merges')
+      .set({ status: 'undone', undone_by: actorTag(actor), undone_at: new Date() })
+      .where('id', '=', mergeId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await audit(trx, {
+      tenantId,
+      actorId: actor.userId,
+      action: 'customer.unmerged',
+      targetType: 'customer',
+      targetId: row.survivor_id,
+      detail: { mergeId, mergedId: row.merged_id },
+      ip: actor.ip,
+    });
+    await uow.emit({
+      tenantId,
+      type: 'customer.unmerged',
+      aggregateType: 'customer',
+      aggregateId: row.survivor_id,
+      payload: { mergeId, customerId: row.survivor_id, restoredId: row.merged_id },
+      actor: actorTag(actor),
+    });
+    return toMerge(undone);
+  });
+}
+
+/** Every merge that touched this customer, newest first: the evidence behind who it is. */
+export async function mergesOf(
+  deps: Pick<StoreDeps, 'db'>,
+  actor: Actor,
+  customerId: string,
+): Promise<Merge[]> {
+  await findInTenant(deps.db, 'customers', actor.tenantId, customerId, { entity: 'customer' });
+  const rows = await deps.db
+    .selectFrom('customer_merges')
+    .selectAll()
+    .where('tenant_id', '=', actor.tenantId)
+    .where((eb) => eb.or([eb('survivor_id', '=', customerId), eb('merged_id', '=', customerId)]))
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map(toMerge);
+}
