@@ -7,6 +7,7 @@ import {
   type StoreDeps,
   type Trx,
 } from '../storage/index.js';
+import { type IdentifierOptions, normalizeIdentifier } from './normalize/index.js';
 
 export const IDENTITY_KINDS = [
   'phone',
@@ -46,12 +47,15 @@ export function toIdentity(row: Row<'identities'>): Identity {
   };
 }
 
-/** Minimal for now (trim; e-mail is case-insensitive); per-kind normalizers come with matching. */
-export function normalizeIdentity(ref: IdentityRef): IdentityRef {
+/**
+ * One spelling per identifier, so that `+86 138 0013 8000`, `0086-13800138000` and `13800138000`
+ * are one phone (E.164) and e-mail case does not matter. A value the normalizer cannot read
+ * (an SMS short code, an alphanumeric sender) is kept as given, trimmed: never lose a message over it.
+ */
+export function normalizeIdentity(ref: IdentityRef, options: IdentifierOptions = {}): IdentityRef {
   const trimmed = ref.value.trim();
-  const value = ref.kind === 'email' ? trimmed.toLowerCase() : trimmed;
-  if (!value) throw new InvalidInput(`a ${ref.kind} identity needs a value`, 'value');
-  return { kind: ref.kind, value };
+  if (!trimmed) throw new InvalidInput(`a ${ref.kind} identity needs a value`, 'value');
+  return { kind: ref.kind, value: normalizeIdentifier(ref.kind, trimmed, options) ?? trimmed };
 }
 
 export function identityTaken(ref: IdentityRef, ownerId: string): Conflict {
