@@ -54,7 +54,7 @@ describe('bad input', () => {
     [
       'an oversized body',
       JSON.stringify({ ...good, displayName: 'x'.repeat(10_000) }),
-      413,
+      400,
       'BODY_TOO_LARGE',
     ],
   ])('%s is a %i problem document and writes nothing', async (_name, payload, status, code) => {
