@@ -4,6 +4,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { type BenchOutput, runApiWrites } from './api-writes.js';
 import { runExtraction } from './extraction.js';
+import { runIdentity } from './identity/index.js';
 import { runWebhookIngest } from './webhook-ingest.js';
 
 interface BenchOptions {
@@ -15,6 +16,7 @@ const BENCHMARKS: { name: string; run: (opts: BenchOptions) => Promise<BenchOutp
   { name: 'api-writes', run: runApiWrites },
   { name: 'webhook-ingest', run: runWebhookIngest },
   { name: 'extraction', run: runExtraction },
+  { name: 'identity', run: runIdentity },
 ];
 
 const USAGE = `usage: npm run bench -- [--only NAME] [--quick]

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { DomainError } from '../core/index.js';
+import { registerIdentity } from './identity.js';
 import { registerMigrate } from './migrate.js';
 import { registerSeed } from './seed.js';
 import { registerStart } from './start.js';
@@ -21,6 +22,7 @@ registerMigrate(program);
 registerSeed(program);
 registerUser(program);
 registerTenant(program);
+registerIdentity(program);
 
 try {
   await program.parseAsync(process.argv);
