@@ -1,8 +1,6 @@
 import {
   type Actor,
   actorTag,
-  Conflict,
-  InvalidInput,
   NotFound,
   newId,
   type Page,
@@ -11,7 +9,15 @@ import {
   toPage,
 } from '../core/index.js';
 import { audit } from '../security/index.js';
-import { type Db, findInTenant, type Row, type StoreDeps, type Trx } from '../storage/index.js';
+import {
+  assertNameFree,
+  cleanName,
+  type Db,
+  findInTenant,
+  type Row,
+  type StoreDeps,
+  type Trx,
+} from '../storage/index.js';
 
 export interface Team {
   id: string;
@@ -31,18 +37,6 @@ export function toTeam(row: Row<'teams'>): Team {
     name: row.name,
     createdAt: new Date(row.created_at).toISOString(),
   };
-}
-
-function cleanName(name: string): string {
-  const trimmed = name.trim();
-  if (!trimmed) throw new InvalidInput('name must not be blank', 'name');
-  return trimmed;
-}
-
-async function assertNameFree(trx: Trx, tenantId: string, name: string, exceptId?: string): Promise<void> {
-  let q = trx.selectFrom('teams').select('id').where('tenant_id', '=', tenantId).where('name', '=', name);
-  if (exceptId) q = q.where('id', '!=', exceptId);
-  if (await q.executeTakeFirst()) throw new Conflict(`a team named "${name}" already exists`);
 }
 
 async function lockTeam(trx: Trx, tenantId: string, id: string): Promise<Row<'teams'>> {
@@ -74,7 +68,7 @@ export async function createTeam(
 ): Promise<TeamWithMembers> {
   const name = cleanName(input.name);
   return deps.outbox.transact(async (uow) => {
-    await assertNameFree(uow.trx, actor.tenantId, name);
+    await assertNameFree(uow.trx, 'teams', actor.tenantId, name);
     const row = await uow.trx
       .insertInto('teams')
       .values({ id: newId(), tenant_id: actor.tenantId, name })
@@ -128,7 +122,7 @@ export async function updateTeam(
     const current = await lockTeam(uow.trx, actor.tenantId, id);
     const name = changes.name === undefined ? current.name : cleanName(changes.name);
     if (name !== current.name) {
-      await assertNameFree(uow.trx, actor.tenantId, name, id);
+      await assertNameFree(uow.trx, 'teams', actor.tenantId, name, id);
       await uow.trx.updateTable('teams').set({ name }).where('id', '=', id).execute();
       await auditTeam(uow.trx, actor, 'team.updated', id, { from: current.name, to: name });
       await uow.emit({

@@ -2,7 +2,6 @@ import {
   type Actor,
   actorTag,
   Conflict,
-  InvalidInput,
   NotFound,
   newId,
   type Page,
@@ -12,7 +11,15 @@ import {
 } from '../core/index.js';
 import type { Cipher } from '../security/crypto.js';
 import { audit } from '../security/index.js';
-import { findInTenant, isForeignKeyViolation, type Row, type StoreDeps, type Trx } from '../storage/index.js';
+import {
+  assertNameFree,
+  cleanName,
+  findInTenant,
+  isForeignKeyViolation,
+  type Row,
+  type StoreDeps,
+  type Trx,
+} from '../storage/index.js';
 import { adapterFor } from './registry.js';
 import { keepMaskedSecrets, openConfig, sealConfig } from './secrets.js';
 
@@ -87,18 +94,6 @@ export function toChannel(row: Row<'channels'>): Channel {
   };
 }
 
-function cleanName(name: string): string {
-  const trimmed = name.trim();
-  if (!trimmed) throw new InvalidInput('name must not be blank', 'name');
-  return trimmed;
-}
-
-async function assertNameFree(trx: Trx, tenantId: string, name: string, exceptId?: string): Promise<void> {
-  let q = trx.selectFrom('channels').select('id').where('tenant_id', '=', tenantId).where('name', '=', name);
-  if (exceptId) q = q.where('id', '!=', exceptId);
-  if (await q.executeTakeFirst()) throw new Conflict(`a channel named "${name}" already exists`);
-}
-
 function auditChannel(trx: Trx, actor: Actor, action: string, id: string, detail: Record<string, unknown>) {
   return audit(trx, {
     tenantId: actor.tenantId,
@@ -120,7 +115,7 @@ export async function createChannel(deps: ChannelDeps, actor: Actor, input: NewC
   validated(input.type, input.config);
   const { shown, sealed } = sealConfig(deps.cipher, input.type, input.config);
   return deps.outbox.transact(async (uow) => {
-    await assertNameFree(uow.trx, actor.tenantId, name);
+    await assertNameFree(uow.trx, 'channels', actor.tenantId, name);
     const row = await uow.trx
       .insertInto('channels')
       .values({
@@ -192,7 +187,8 @@ export async function updateChannel(
       .forUpdate()
       .executeTakeFirst();
     if (!current) throw new NotFound('channel', id);
-    if (name !== undefined && name !== current.name) await assertNameFree(uow.trx, actor.tenantId, name, id);
+    if (name !== undefined && name !== current.name)
+      await assertNameFree(uow.trx, 'channels', actor.tenantId, name, id);
     let stored: { shown: Record<string, unknown>; sealed: string | null } | undefined;
     if (changes.config) {
       const config = keepMaskedSecrets(changes.config, openConfig(deps.cipher, current));

@@ -12,6 +12,8 @@ import {
 } from '../core/index.js';
 import { audit } from '../security/index.js';
 import {
+  assertNameFree,
+  cleanName,
   type Db,
   findInTenant,
   isForeignKeyViolation,
@@ -71,12 +73,6 @@ export function toQueue(row: Row<'queues'>, skills: QueueSkill[]): Queue {
   };
 }
 
-function cleanName(name: string): string {
-  const trimmed = name.trim();
-  if (!trimmed) throw new InvalidInput('name must not be blank', 'name');
-  return trimmed;
-}
-
 function assertTarget(target: number | undefined): void {
   if (target !== undefined && !(target > 0 && target <= 1)) {
     throw new InvalidInput(
@@ -84,12 +80,6 @@ function assertTarget(target: number | undefined): void {
       'serviceLevelTarget',
     );
   }
-}
-
-async function assertNameFree(trx: Trx, tenantId: string, name: string, exceptId?: string): Promise<void> {
-  let q = trx.selectFrom('queues').select('id').where('tenant_id', '=', tenantId).where('name', '=', name);
-  if (exceptId) q = q.where('id', '!=', exceptId);
-  if (await q.executeTakeFirst()) throw new Conflict(`a queue named "${name}" already exists`);
 }
 
 async function skillsByQueue(
@@ -157,7 +147,7 @@ export async function createQueue(deps: StoreDeps, actor: Actor, input: NewQueue
   const name = cleanName(input.name);
   assertTarget(input.serviceLevelTarget);
   return deps.outbox.transact(async (uow) => {
-    await assertNameFree(uow.trx, actor.tenantId, name);
+    await assertNameFree(uow.trx, 'queues', actor.tenantId, name);
     const row = await uow.trx
       .insertInto('queues')
       .values({
@@ -230,7 +220,8 @@ export async function updateQueue(
       .forUpdate()
       .executeTakeFirst();
     if (!current) throw new NotFound('queue', id);
-    if (name !== undefined && name !== current.name) await assertNameFree(uow.trx, actor.tenantId, name, id);
+    if (name !== undefined && name !== current.name)
+      await assertNameFree(uow.trx, 'queues', actor.tenantId, name, id);
     if (changes.skills !== undefined) await replaceQueueSkills(uow.trx, actor.tenantId, id, changes.skills);
     const row = await uow.trx
       .updateTable('queues')

@@ -2,7 +2,6 @@ import { getUser } from '../accounts/index.js';
 import {
   type Actor,
   actorTag,
-  Conflict,
   InvalidInput,
   NotFound,
   newId,
@@ -12,7 +11,15 @@ import {
   toPage,
 } from '../core/index.js';
 import { audit } from '../security/index.js';
-import { type Db, findInTenant, type Row, type StoreDeps, type Trx } from '../storage/index.js';
+import {
+  assertNameFree,
+  cleanName,
+  type Db,
+  findInTenant,
+  type Row,
+  type StoreDeps,
+  type Trx,
+} from '../storage/index.js';
 
 export interface Skill {
   id: string;
@@ -49,18 +56,6 @@ export function toSkill(row: Row<'skills'>): Skill {
     description: row.description,
     createdAt: new Date(row.created_at).toISOString(),
   };
-}
-
-function cleanName(name: string): string {
-  const trimmed = name.trim();
-  if (!trimmed) throw new InvalidInput('name must not be blank', 'name');
-  return trimmed;
-}
-
-async function assertNameFree(trx: Trx, tenantId: string, name: string, exceptId?: string): Promise<void> {
-  let q = trx.selectFrom('skills').select('id').where('tenant_id', '=', tenantId).where('name', '=', name);
-  if (exceptId) q = q.where('id', '!=', exceptId);
-  if (await q.executeTakeFirst()) throw new Conflict(`a skill named "${name}" already exists`);
 }
 
 /** Throws NotFound naming the first id that is not a skill of the tenant. Shared with queues. */
@@ -108,7 +103,7 @@ function auditSkill(
 export async function createSkill(deps: StoreDeps, actor: Actor, input: NewSkill): Promise<Skill> {
   const name = cleanName(input.name);
   return deps.outbox.transact(async (uow) => {
-    await assertNameFree(uow.trx, actor.tenantId, name);
+    await assertNameFree(uow.trx, 'skills', actor.tenantId, name);
     const row = await uow.trx
       .insertInto('skills')
       .values({ id: newId(), tenant_id: actor.tenantId, name, description: input.description ?? '' })
@@ -164,7 +159,8 @@ export async function updateSkill(
       .forUpdate()
       .executeTakeFirst();
     if (!current) throw new NotFound('skill', id);
-    if (name !== undefined && name !== current.name) await assertNameFree(uow.trx, actor.tenantId, name, id);
+    if (name !== undefined && name !== current.name)
+      await assertNameFree(uow.trx, 'skills', actor.tenantId, name, id);
     const row = await uow.trx
       .updateTable('skills')
       .set({

@@ -12,4 +12,4 @@ export interface StoreDeps {
   outbox: import('./outbox.js').Outbox;
 }
 export { isForeignKeyViolation, isUniqueViolation } from './errors.js';
-export { findInTenant, type TenantTable } from './tenant-rows.js';
+export { assertNameFree, cleanName, findInTenant, type NamedTable, type TenantTable } from './tenant-rows.js';

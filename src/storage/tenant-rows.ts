@@ -1,4 +1,4 @@
-import { NotFound } from '../core/index.js';
+import { Conflict, InvalidInput, NotFound } from '../core/index.js';
 import type { Db } from './database.js';
 import type { Trx } from './outbox.js';
 import type { Row } from './schema.js';
@@ -34,4 +34,35 @@ export async function findInTenant<T extends TenantTable>(
   const row = await q.executeTakeFirst();
   if (!row) throw new NotFound(options.entity ?? table.replace(/s$/, ''), id);
   return row as Row<T>;
+}
+
+/** Tables whose rows have a name unique within the tenant. */
+export type NamedTable = 'teams' | 'skills' | 'queues' | 'channels';
+
+/** A display name as stored: trimmed, and never blank. */
+export function cleanName(name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed) throw new InvalidInput('name must not be blank', 'name');
+  return trimmed;
+}
+
+/**
+ * Checked before writing so the conflict names the thing; the unique index still decides a race
+ * (and the API maps that to 409 too).
+ */
+export async function assertNameFree(
+  db: Db | Trx,
+  table: NamedTable,
+  tenantId: string,
+  name: string,
+  exceptId?: string,
+): Promise<void> {
+  let q = db
+    .selectFrom(table as NamedTable)
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('name', '=', name);
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  if (await q.executeTakeFirst())
+    throw new Conflict(`a ${table.replace(/s$/, '')} named "${name}" already exists`);
 }
