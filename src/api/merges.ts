@@ -24,7 +24,11 @@ const MergeSchema = Type.Object({
     },
     { additionalProperties: true },
   ),
-  moved: Type.Object({ identities: Type.Array(Uuid), conversations: Type.Array(Uuid) }),
+  moved: Type.Object({
+    identities: Type.Array(Uuid),
+    conversations: Type.Array(Uuid),
+    survivorDisplayName: Type.Optional(Type.String()),
+  }),
   status: Type.Union([Type.Literal('active'), Type.Literal('undone')]),
   createdBy: Type.String(),
   createdAt: Timestamp,

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/index.js';
 import { applyReceipt, receiveInbound } from '../conversations/index.js';
-import { NotFound, newId, systemActor } from '../core/index.js';
+import { type Actor, NotFound, newId, systemActor } from '../core/index.js';
+import { linkMentionedIdentifiers } from '../identity/index.js';
 import type { Cipher } from '../security/index.js';
 import type { Row, StoreDeps } from '../storage/index.js';
 import type { DirectReply, InboundMessage, RawRequest } from './contract.js';
@@ -97,6 +98,28 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }
   }
 
+  /**
+   * Identifiers the customer wrote (a phone number, an e-mail address) are evidence of who they are.
+   * The message is already committed: a failure here is logged, never answered with a 5xx.
+   */
+  async function linkMentions(actor: Actor, customerId: string, extracted: Extracted): Promise<void> {
+    const mentions = [
+      ...extracted.phones.map((value) => ({ kind: 'phone' as const, value })),
+      ...extracted.emails.map((value) => ({ kind: 'email' as const, value })),
+    ];
+    if (mentions.length === 0) return;
+    try {
+      const outcome = await linkMentionedIdentifiers(deps, actor, customerId, mentions);
+      if (outcome.merged.length)
+        deps.logger.info(
+          { customerId, merged: outcome.merged },
+          'customers merged on a mentioned identifier',
+        );
+    } catch (err) {
+      deps.logger.warn({ err, customerId }, 'could not link mentioned identifiers');
+    }
+  }
+
   async function ingest(row: Row<'channels'>, msg: InboundMessage): Promise<void> {
     const actor = systemActor(row.tenant_id);
     if (msg.kind === 'typing') {
@@ -117,7 +140,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (!input) return;
     const extracted = await extract(row.tenant_id, input.text);
     if (extracted) input.payload = { ...input.payload, extracted };
-    await receiveInbound(deps, actor, input);
+    const received = await receiveInbound(deps, actor, input);
+    if (extracted && !received.duplicate)
+      await linkMentions(actor, received.conversation.customerId, extracted);
   }
 
   return {

@@ -19,5 +19,6 @@ export {
   normalizeIdentity,
   removeIdentity,
 } from './identities.js';
+export { linkMentionedIdentifiers, type MentionOutcome } from './mentions.js';
 export { type Merge, type MergeEvidence, mergeCustomers, mergesOf, unmergeCustomers } from './merge.js';
 export { type Resolved, resolveCustomerByIdentity } from './resolve.js';

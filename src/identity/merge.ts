@@ -22,7 +22,7 @@ export interface Merge {
   mergedId: string;
   confidence: number;
   evidence: MergeEvidence;
-  moved: { identities: string[]; conversations: string[] };
+  moved: { identities: string[]; conversations: string[]; survivorDisplayName?: string };
   status: 'active' | 'undone';
   createdBy: string;
   createdAt: string;
@@ -61,7 +61,21 @@ export async function mergeCustomers(
     const { trx } = uow;
     const tenantId = actor.tenantId;
     // Lock both in id order so two opposite merges cannot deadlock.
-    for (const id of [input.survivorId, input.mergedId].sort()) await liveCustomer(trx, tenantId, id);
+    const rows = new Map<string, Row<'customers'>>();
+    for (const id of [input.survivorId, input.mergedId].sort())
+      rows.set(id, await liveCustomer(trx, tenantId, id));
+    const survivor = rows.get(input.survivorId) as Row<'customers'>;
+    const mergedName = (rows.get(input.mergedId) as Row<'customers'>).display_name;
+    // A nameless survivor (a web chat visitor) takes the name the other record knew; unmerge gives it back.
+    const takesName = !survivor.display_name.trim() && Boolean(mergedName.trim());
+    if (takesName) {
+      await trx
+        .updateTable('customers')
+        .set({ display_name: mergedName })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', input.survivorId)
+        .execute();
+    }
     const identities = await trx
       .updateTable('identities')
       .set({ customer_id: input.survivorId })
@@ -94,6 +108,7 @@ export async function mergeCustomers(
         moved: JSON.stringify({
           identities: identities.map((r) => r.id),
           conversations: conversations.map((r) => r.id),
+          ...(takesName && { survivorDisplayName: survivor.display_name }),
         }),
         created_by: actorTag(actor),
       })
@@ -182,6 +197,14 @@ export async function unmergeCustomers(deps: StoreDeps, actor: Actor, mergeId: s
       .where('tenant_id', '=', tenantId)
       .where('id', '=', row.merged_id)
       .execute();
+    if (row.moved.survivorDisplayName !== undefined) {
+      await trx
+        .updateTable('customers')
+        .set({ display_name: row.moved.survivorDisplayName })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', row.survivor_id)
+        .execute();
+    }
     const undone = await trx
       .updateTable('customer_merges')
       .set({ status: 'undone', undone_by: actorTag(actor), undone_at: new Date() })

@@ -94,7 +94,7 @@ export interface CustomerMergesTable {
   merged_id: string;
   confidence: number;
   evidence: Json;
-  moved: Json<{ identities: string[]; conversations: string[] }>;
+  moved: Json<{ identities: string[]; conversations: string[]; survivorDisplayName?: string }>;
   status: ColumnType<'active' | 'undone', 'active' | 'undone' | undefined, 'active' | 'undone'>;
   created_by: string;
   created_at: Timestamp;
