@@ -6,16 +6,9 @@ import { loadConfig } from '../src/config.js';
 import { newId } from '../src/core/index.js';
 import { freshSchema, OWNER, TEST_MASTER_KEY } from './support/app.js';
 import { SERVICES, serviceAvailable } from './support/services.js';
+import { waitFor } from './support/wait.js';
 
 const ready = (await serviceAvailable('postgres')) && (await serviceAvailable('nats'));
-
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Two Switchboard processes (here: two instances) on one PostgreSQL and one NATS JetStream. */
 describe.skipIf(!ready)('two nodes sharing PostgreSQL and NATS', () => {

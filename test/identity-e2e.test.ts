@@ -2,18 +2,9 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpFake } from './fakes/smtp-provider.js';
 import { OWNER, startTestApp, type TestApp } from './support/app.js';
+import { waitFor } from './support/wait.js';
 
 const TG = { botToken: '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw', secretToken: 'e2e-secret' };
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 5000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /**
  * Issue #4: a customer chats in the widget giving their phone number, then writes on Telegram and by

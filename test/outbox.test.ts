@@ -5,18 +5,11 @@ import { newId } from '../src/core/index.js';
 import { createOutbox, migrateToLatest, openStorage, type Storage } from '../src/storage/index.js';
 import { freshSchema } from './support/app.js';
 import { SERVICES, serviceAvailable } from './support/services.js';
+import { waitFor } from './support/wait.js';
 
 const pgUp = await serviceAvailable('postgres');
 const natsUp = await serviceAvailable('nats');
 const silent = pino({ level: 'silent' });
-
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 type BusKind = 'memory' | 'nats';
 async function makeBus(kind: BusKind, prefix: string): Promise<EventBus> {

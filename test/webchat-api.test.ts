@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import { signBody } from '../src/channels/webchat/deliver.js';
 import { OWNER, startTestApp, type TestApp } from './support/app.js';
 import { serviceAvailable } from './support/services.js';
+import { waitFor } from './support/wait.js';
 
 const pgUp = await serviceAvailable('postgres');
 
@@ -20,16 +21,6 @@ interface Frame {
   id?: string;
   code?: string;
   message?: { id: string; direction: string; text: string; clientId?: string };
-}
-
-async function waitFor<T>(find: () => T | undefined, ms = 5000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 for (const kind of ['pglite', 'postgres'] as const) {

@@ -4,6 +4,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWNER, startTestApp, type TestApp } from './support/app.js';
 import { skipServices } from './support/services.js';
+import { waitFor } from './support/wait.js';
 
 /**
  * The widget as a visitor meets it: embedded by a page on another origin, in headless Chromium.
@@ -55,16 +56,6 @@ async function startHostSite(html: () => string): Promise<{ origin: string; clos
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
-}
-
-async function waitFor<T>(find: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined) return found;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe.skipIf(!browser)('the web chat widget in headless Chromium', () => {

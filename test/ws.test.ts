@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { OWNER, startTestApp, type TestApp } from './support/app.js';
+import { waitFor } from './support/wait.js';
 
 interface Frame {
   type: string;
@@ -12,14 +13,6 @@ function collect(ws: WebSocket): Frame[] {
   const frames: Frame[] = [];
   ws.on('message', (d) => frames.push(JSON.parse(String(d))));
   return frames;
-}
-
-async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('the live event WebSocket', () => {
