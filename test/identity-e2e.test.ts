@@ -153,5 +153,67 @@ describe('one customer across the widget, Telegram and e-mail', () => {
       await t.inject({ url: '/api/v1/customers?limit=200', headers: { authorization: auth } })
     ).json();
     expect(list.items).toHaveLength(2);
+
+    // It is a question for a supervisor instead, with the evidence; rejecting it keeps them apart.
+    const queue = (
+      await t.inject({ url: '/api/v1/merge-suggestions', headers: { authorization: auth } })
+    ).json();
+    expect(queue.items).toHaveLength(1);
+    expect(queue.items[0].evidence).toMatchObject({
+      identifiers: [{ kind: 'phone', value: '+8613800138000' }],
+    });
+    expect(queue.items[0].evidence.fields[0]).toMatchObject({ field: 'name', level: 'different' });
+    const reject = await t.inject({
+      method: 'POST',
+      url: `/api/v1/merge-suggestions/${queue.items[0].id}/reject`,
+      headers: { authorization: auth },
+      payload: {},
+    });
+    expect(reject.statusCode).toBe(204);
+    const again = await t.inject({
+      method: 'POST',
+      url: `/api/v1/merge-suggestions/${queue.items[0].id}/accept`,
+      headers: { authorization: auth },
+      payload: {},
+    });
+    expect(again.statusCode).toBe(409);
+    expect(
+      (await t.inject({ url: '/api/v1/merge-suggestions', headers: { authorization: auth } })).json().items,
+    ).toEqual([]);
+  });
+
+  it('a supervisor accepting a suggestion merges the two with its evidence', async () => {
+    const from = { id: 5888888888, is_bot: false, first_name: 'Wang', last_name: 'Fang' };
+    await t.inject({
+      method: 'POST',
+      url: `/webhooks/telegram/${ids.telegram}`,
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': TG.secretToken },
+      payload: JSON.stringify({
+        update_id: 880003,
+        message: {
+          message_id: 3,
+          from,
+          chat: { ...from, type: 'private' },
+          date: 1764000200,
+          text: 'call 13800138000 please',
+        },
+      }),
+    });
+    const queue = (
+      await t.inject({ url: '/api/v1/merge-suggestions', headers: { authorization: auth } })
+    ).json();
+    expect(queue.items).toHaveLength(1);
+    const accepted = await t.inject({
+      method: 'POST',
+      url: `/api/v1/merge-suggestions/${queue.items[0].id}/accept`,
+      headers: { authorization: auth },
+      payload: {},
+    });
+    expect(accepted.statusCode).toBe(200);
+    expect(accepted.json().evidence.note).toMatch(/reviewed by user:/);
+    const list = (
+      await t.inject({ url: '/api/v1/customers?limit=200', headers: { authorization: auth } })
+    ).json();
+    expect(list.items).toHaveLength(2);
   });
 });

@@ -114,6 +114,17 @@ const CASES: Record<string, Case> = {
     body: (a) => ({ otherId: a.conversation }),
   },
   // No merge exists; an unknown id of any tenant is a 404.
+  'GET /api/v1/merge-suggestions': { targetsA: false },
+  'POST /api/v1/merge-suggestions/:id/accept': {
+    targetsA: true,
+    params: (a) => ({ id: a.customer }),
+    body: () => ({}),
+  },
+  'POST /api/v1/merge-suggestions/:id/reject': {
+    targetsA: true,
+    params: (a) => ({ id: a.customer }),
+    body: () => ({}),
+  },
   'POST /api/v1/customer-merges/:id/undo': {
     targetsA: true,
     params: (a) => ({ id: a.customer }),

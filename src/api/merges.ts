@@ -1,11 +1,19 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { getCustomer, mergeCustomers, mergesOf, unmergeCustomers } from '../identity/index.js';
+import {
+  acceptSuggestion,
+  getCustomer,
+  listSuggestions,
+  mergeCustomers,
+  mergesOf,
+  rejectSuggestion,
+  unmergeCustomers,
+} from '../identity/index.js';
 import { actorOf } from './auth.js';
 import type { ApiContext } from './context.js';
 import { CustomerSchema } from './customers.js';
-import { Body, IdParams, Timestamp, Uuid, withProblems } from './schemas.js';
+import { Body, IdParams, PageOf, PageQuery, Timestamp, Uuid, withProblems } from './schemas.js';
 
 const MergeSchema = Type.Object({
   id: Uuid,
@@ -33,6 +41,16 @@ const MergeSchema = Type.Object({
   createdBy: Type.String(),
   createdAt: Timestamp,
   undoneAt: Type.Union([Timestamp, Type.Null()]),
+});
+
+const SuggestionSchema = Type.Object({
+  id: Uuid,
+  customerIds: Type.Tuple([Uuid, Uuid]),
+  confidence: Type.Number(),
+  evidence: MergeSchema.properties.evidence,
+  status: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('rejected')]),
+  createdAt: Timestamp,
+  decidedBy: Type.Union([Type.String(), Type.Null()]),
 });
 
 export async function mergeRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiContext }): Promise<void> {
@@ -100,5 +118,60 @@ export async function mergeRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
       },
     },
     async (request) => unmergeCustomers(deps, actorOf(request), request.params.id),
+  );
+
+  app.get(
+    '/api/v1/merge-suggestions',
+    {
+      config: { access: 'supervisor' },
+      schema: {
+        tags,
+        summary: 'The review queue: customers that may be one person, waiting for a decision',
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            status: Type.Optional(
+              Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('rejected')]),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: withProblems({ 200: PageOf(SuggestionSchema) }),
+      },
+    },
+    async (request) => listSuggestions(deps, actorOf(request), request.query),
+  );
+
+  app.post(
+    '/api/v1/merge-suggestions/:id/accept',
+    {
+      config: { access: 'supervisor' },
+      schema: {
+        tags,
+        summary: 'Accept a suggestion: the two customers are merged with its evidence',
+        params: IdParams,
+        body: Body({}),
+        response: withProblems({ 200: MergeSchema }),
+      },
+    },
+    async (request) => acceptSuggestion(deps, actorOf(request), request.params.id),
+  );
+
+  app.post(
+    '/api/v1/merge-suggestions/:id/reject',
+    {
+      config: { access: 'supervisor' },
+      schema: {
+        tags,
+        summary: 'Reject a suggestion: the two stay apart',
+        params: IdParams,
+        body: Body({}),
+        response: withProblems({ 204: Type.Null() }),
+      },
+    },
+    async (request, reply) => {
+      await rejectSuggestion(deps, actorOf(request), request.params.id);
+      return reply.status(204).send(null);
+    },
   );
 }

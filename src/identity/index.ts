@@ -22,3 +22,10 @@ export {
 export { linkMentionedIdentifiers, type MentionOutcome } from './mentions.js';
 export { type Merge, type MergeEvidence, mergeCustomers, mergesOf, unmergeCustomers } from './merge.js';
 export { type Resolved, resolveCustomerByIdentity } from './resolve.js';
+export {
+  acceptSuggestion,
+  listSuggestions,
+  type MergeSuggestion,
+  rejectSuggestion,
+  suggestMerge,
+} from './suggestions.js';

@@ -3,12 +3,14 @@ import { findInTenant, type StoreDeps } from '../storage/index.js';
 import { type IdentityRef, normalizeIdentity } from './identities.js';
 import { mergeCustomers } from './merge.js';
 import { normalizeName } from './normalize/index.js';
+import { suggestMerge } from './suggestions.js';
 
 /**
  * A customer who writes "我的手机号是 138 0013 8000" tells us an identifier. Unowned, it joins the
  * customer as an unverified identity; owned by another customer whose name agrees (or who has
  * none), the two are the same person and are merged, the older customer surviving, with the
- * mention as evidence. Names that disagree (a spouse's phone, a colleague's e-mail) never merge.
+ * mention as evidence. Names that disagree (a spouse's phone, a colleague's e-mail) never merge:
+ * the pair goes to the supervisors' review queue instead.
  */
 export interface MentionOutcome {
   attached: IdentityRef[];
@@ -78,7 +80,21 @@ export async function linkMentionedIdentifiers(
       entity: 'customer',
     });
     const agreement = compareNames(me.display_name, other.display_name);
-    if (agreement === 'different' || other.merged_into) continue;
+    if (other.merged_into) continue;
+    if (agreement === 'different') {
+      // A shared number under different names: a household, or a typo in a name. A person decides.
+      await suggestMerge(deps, actor, {
+        customerIds: [me.id, other.id],
+        confidence: 0.5,
+        evidence: {
+          source: 'deterministic',
+          identifiers: [ref],
+          fields: [{ field: 'name', level: 'different', weight: -4 }],
+          note: `the customer wrote the ${ref.kind} ${ref.value}, which belongs to ${other.display_name || 'another customer'}`,
+        },
+      });
+      continue;
+    }
     // The older customer survives, so the record agents already know keeps its id.
     const [survivor, merged] = other.id < me.id ? [other, me] : [me, other];
     const merge = await mergeCustomers(deps, actor, {

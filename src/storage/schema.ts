@@ -102,6 +102,19 @@ export interface CustomerMergesTable {
   undone_at: Timestamp | null;
 }
 
+export interface MergeSuggestionsTable {
+  id: string;
+  tenant_id: string;
+  customer_a: string;
+  customer_b: string;
+  confidence: number;
+  evidence: Json;
+  status: ColumnType<'pending' | 'accepted' | 'rejected', 'pending' | undefined, 'accepted' | 'rejected'>;
+  created_at: Timestamp;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+}
+
 export interface IdentitiesTable {
   id: string;
   tenant_id: string;
@@ -225,6 +238,7 @@ export interface Database {
   customers: CustomersTable;
   identities: IdentitiesTable;
   customer_merges: CustomerMergesTable;
+  merge_suggestions: MergeSuggestionsTable;
   channels: ChannelsTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
