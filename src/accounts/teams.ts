@@ -8,7 +8,7 @@ import {
   pageLimit,
   toPage,
 } from '../core/index.js';
-import { audit } from '../security/index.js';
+import { auditBy } from '../security/index.js';
 import {
   assertNameFree,
   cleanName,
@@ -49,18 +49,6 @@ async function memberIdsOf(db: Db, teamId: string): Promise<string[]> {
   return rows.map((r) => r.user_id).sort();
 }
 
-function auditTeam(trx: Trx, actor: Actor, action: string, id: string, detail: Record<string, unknown>) {
-  return audit(trx, {
-    tenantId: actor.tenantId,
-    actorId: actor.userId,
-    action,
-    targetType: 'team',
-    targetId: id,
-    detail,
-    ip: actor.ip,
-  });
-}
-
 export async function createTeam(
   deps: StoreDeps,
   actor: Actor,
@@ -75,7 +63,7 @@ export async function createTeam(
       .returningAll()
       .executeTakeFirstOrThrow();
     const team = toTeam(row);
-    await auditTeam(uow.trx, actor, 'team.created', team.id, { name });
+    await auditBy(uow.trx, actor, 'team.created', 'team', team.id, { name });
     await uow.emit({
       tenantId: actor.tenantId,
       type: 'team.created',
@@ -124,7 +112,7 @@ export async function updateTeam(
     if (name !== current.name) {
       await assertNameFree(uow.trx, 'teams', actor.tenantId, name, id);
       await uow.trx.updateTable('teams').set({ name }).where('id', '=', id).execute();
-      await auditTeam(uow.trx, actor, 'team.updated', id, { from: current.name, to: name });
+      await auditBy(uow.trx, actor, 'team.updated', 'team', id, { from: current.name, to: name });
       await uow.emit({
         tenantId: actor.tenantId,
         type: 'team.updated',
@@ -143,7 +131,7 @@ export async function deleteTeam(deps: StoreDeps, actor: Actor, id: string): Pro
     const current = await lockTeam(uow.trx, actor.tenantId, id);
     // team_members rows go with the team (ON DELETE CASCADE); users stay.
     await uow.trx.deleteFrom('teams').where('id', '=', id).execute();
-    await auditTeam(uow.trx, actor, 'team.deleted', id, { name: current.name });
+    await auditBy(uow.trx, actor, 'team.deleted', 'team', id, { name: current.name });
     await uow.emit({
       tenantId: actor.tenantId,
       type: 'team.deleted',
@@ -187,7 +175,7 @@ export async function setTeamMembers(
     const memberIds = wanted.sort();
     const added = memberIds.filter((u) => !before.includes(u));
     const removed = before.filter((u) => !memberIds.includes(u));
-    await auditTeam(uow.trx, actor, 'team.members_replaced', id, { added, removed });
+    await auditBy(uow.trx, actor, 'team.members_replaced', 'team', id, { added, removed });
     await uow.emit({
       tenantId: actor.tenantId,
       type: 'team.members_replaced',

@@ -159,14 +159,7 @@ export async function updateUser(
   changes: UserChanges,
 ): Promise<User> {
   return deps.outbox.transact(async (uow) => {
-    const current = await uow.trx
-      .selectFrom('users')
-      .selectAll()
-      .where('tenant_id', '=', actor.tenantId)
-      .where('id', '=', id)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!current) throw new NotFound('user', id);
+    const current = await findInTenant(uow.trx, 'users', actor.tenantId, id, { lock: true });
     if (current.role !== 'agent' || changes.role) assertMayManage(actor, current);
     if (changes.role) assertMayGrant(actor, changes.role);
     if (actor.userId === id && (changes.role || changes.status === 'disabled')) {

@@ -10,7 +10,7 @@ import {
   toPage,
 } from '../core/index.js';
 import type { Cipher } from '../security/crypto.js';
-import { audit } from '../security/index.js';
+import { auditBy } from '../security/index.js';
 import {
   assertNameFree,
   cleanName,
@@ -18,7 +18,6 @@ import {
   isForeignKeyViolation,
   type Row,
   type StoreDeps,
-  type Trx,
 } from '../storage/index.js';
 import { adapterFor } from './registry.js';
 import { keepMaskedSecrets, openConfig, sealConfig } from './secrets.js';
@@ -94,18 +93,6 @@ export function toChannel(row: Row<'channels'>): Channel {
   };
 }
 
-function auditChannel(trx: Trx, actor: Actor, action: string, id: string, detail: Record<string, unknown>) {
-  return audit(trx, {
-    tenantId: actor.tenantId,
-    actorId: actor.userId,
-    action,
-    targetType: 'channel',
-    targetId: id,
-    detail,
-    ip: actor.ip,
-  });
-}
-
 function eventPayload(c: Channel) {
   return { id: c.id, type: c.type, name: c.name, enabled: c.enabled };
 }
@@ -136,7 +123,7 @@ export async function createChannel(deps: ChannelDeps, actor: Actor, input: NewC
       enabled: channel.enabled,
       configKeys: Object.keys(input.config),
     };
-    await auditChannel(uow.trx, actor, 'channel.created', channel.id, detail);
+    await auditBy(uow.trx, actor, 'channel.created', 'channel', channel.id, detail);
     await uow.emit({
       tenantId: actor.tenantId,
       type: 'channel.created',
@@ -179,14 +166,7 @@ export async function updateChannel(
 ): Promise<Channel> {
   const name = changes.name === undefined ? undefined : cleanName(changes.name);
   return deps.outbox.transact(async (uow) => {
-    const current = await uow.trx
-      .selectFrom('channels')
-      .selectAll()
-      .where('tenant_id', '=', actor.tenantId)
-      .where('id', '=', id)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!current) throw new NotFound('channel', id);
+    const current = await findInTenant(uow.trx, 'channels', actor.tenantId, id, { lock: true });
     if (name !== undefined && name !== current.name)
       await assertNameFree(uow.trx, 'channels', actor.tenantId, name, id);
     let stored: { shown: Record<string, unknown>; sealed: string | null } | undefined;
@@ -207,7 +187,7 @@ export async function updateChannel(
       .returningAll()
       .executeTakeFirstOrThrow();
     const channel = toChannel(row);
-    await auditChannel(uow.trx, actor, 'channel.updated', id, { changes: Object.keys(changes) });
+    await auditBy(uow.trx, actor, 'channel.updated', 'channel', id, { changes: Object.keys(changes) });
     await uow.emit({
       tenantId: actor.tenantId,
       type: 'channel.updated',
@@ -238,7 +218,7 @@ export async function deleteChannel(deps: StoreDeps, actor: Actor, id: string): 
       throw err;
     }
     if (!gone) throw new NotFound('channel', id);
-    await auditChannel(uow.trx, actor, 'channel.deleted', id, { type: gone.type, name: gone.name });
+    await auditBy(uow.trx, actor, 'channel.deleted', 'channel', id, { type: gone.type, name: gone.name });
     await uow.emit({
       tenantId: actor.tenantId,
       type: 'channel.deleted',

@@ -10,7 +10,7 @@ import {
   pageLimit,
   toPage,
 } from '../core/index.js';
-import { audit } from '../security/index.js';
+import { auditBy } from '../security/index.js';
 import {
   assertNameFree,
   cleanName,
@@ -126,18 +126,6 @@ async function replaceQueueSkills(trx: Trx, tenantId: string, queueId: string, s
     .execute();
 }
 
-function auditQueue(trx: Trx, actor: Actor, action: string, id: string, detail: Record<string, unknown>) {
-  return audit(trx, {
-    tenantId: actor.tenantId,
-    actorId: actor.userId,
-    action,
-    targetType: 'queue',
-    targetId: id,
-    detail,
-    ip: actor.ip,
-  });
-}
-
 function eventPayload(q: Queue) {
   const { tenantId: _tenant, createdAt: _created, updatedAt: _updated, ...rest } = q;
   return rest;
@@ -164,7 +152,7 @@ export async function createQueue(deps: StoreDeps, actor: Actor, input: NewQueue
     await replaceQueueSkills(uow.trx, actor.tenantId, row.id, input.skills);
     const skills = (await skillsByQueue(uow.trx, actor.tenantId, [row.id])).get(row.id) ?? [];
     const queue = toQueue(row, skills);
-    await auditQueue(uow.trx, actor, 'queue.created', queue.id, { name, skills });
+    await auditBy(uow.trx, actor, 'queue.created', 'queue', queue.id, { name, skills });
     await uow.emit({
       tenantId: actor.tenantId,
       type: 'queue.created',
@@ -212,14 +200,7 @@ export async function updateQueue(
   const name = changes.name === undefined ? undefined : cleanName(changes.name);
   assertTarget(changes.serviceLevelTarget);
   return deps.outbox.transact(async (uow) => {
-    const current = await uow.trx
-      .selectFrom('queues')
-      .selectAll()
-      .where('tenant_id', '=', actor.tenantId)
-      .where('id', '=', id)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!current) throw new NotFound('queue', id);
+    const current = await findInTenant(uow.trx, 'queues', actor.tenantId, id, { lock: true });
     if (name !== undefined && name !== current.name)
       await assertNameFree(uow.trx, 'queues', actor.tenantId, name, id);
     if (changes.skills !== undefined) await replaceQueueSkills(uow.trx, actor.tenantId, id, changes.skills);
@@ -240,7 +221,7 @@ export async function updateQueue(
       .executeTakeFirstOrThrow();
     const skills = (await skillsByQueue(uow.trx, actor.tenantId, [id])).get(id) ?? [];
     const queue = toQueue(row, skills);
-    await auditQueue(uow.trx, actor, 'queue.updated', id, { changes: Object.keys(changes) });
+    await auditBy(uow.trx, actor, 'queue.updated', 'queue', id, { changes: Object.keys(changes) });
     await uow.emit({
       tenantId: actor.tenantId,
       type: 'queue.updated',
@@ -276,7 +257,7 @@ export async function deleteQueue(deps: StoreDeps, actor: Actor, id: string): Pr
       throw err;
     }
     if (!gone) throw new NotFound('queue', id);
-    await auditQueue(uow.trx, actor, 'queue.deleted', id, { name: gone.name });
+    await auditBy(uow.trx, actor, 'queue.deleted', 'queue', id, { name: gone.name });
     await uow.emit({
       tenantId: actor.tenantId,
       type: 'queue.deleted',

@@ -10,7 +10,7 @@ import {
   pageLimit,
   toPage,
 } from '../core/index.js';
-import { audit } from '../security/index.js';
+import { auditBy } from '../security/index.js';
 import {
   assertNameFree,
   cleanName,
@@ -18,7 +18,6 @@ import {
   findInTenant,
   type Row,
   type StoreDeps,
-  type Trx,
 } from '../storage/index.js';
 
 export interface Skill {
@@ -81,25 +80,6 @@ export function assertDistinctSkills(skillIds: string[], field: string): void {
   }
 }
 
-function auditSkill(
-  trx: Trx,
-  actor: Actor,
-  action: string,
-  targetType: string,
-  id: string,
-  detail: Record<string, unknown>,
-) {
-  return audit(trx, {
-    tenantId: actor.tenantId,
-    actorId: actor.userId,
-    action,
-    targetType,
-    targetId: id,
-    detail,
-    ip: actor.ip,
-  });
-}
-
 export async function createSkill(deps: StoreDeps, actor: Actor, input: NewSkill): Promise<Skill> {
   const name = cleanName(input.name);
   return deps.outbox.transact(async (uow) => {
@@ -110,7 +90,7 @@ export async function createSkill(deps: StoreDeps, actor: Actor, input: NewSkill
       .returningAll()
       .executeTakeFirstOrThrow();
     const skill = toSkill(row);
-    await auditSkill(uow.trx, actor, 'skill.created', 'skill', skill.id, { name });
+    await auditBy(uow.trx, actor, 'skill.created', 'skill', skill.id, { name });
     await uow.emit({
       tenantId: actor.tenantId,
       type: 'skill.created',
@@ -151,14 +131,7 @@ export async function updateSkill(
 ): Promise<Skill> {
   const name = changes.name === undefined ? undefined : cleanName(changes.name);
   return deps.outbox.transact(async (uow) => {
-    const current = await uow.trx
-      .selectFrom('skills')
-      .selectAll()
-      .where('tenant_id', '=', actor.tenantId)
-      .where('id', '=', id)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!current) throw new NotFound('skill', id);
+    const current = await findInTenant(uow.trx, 'skills', actor.tenantId, id, { lock: true });
     if (name !== undefined && name !== current.name)
       await assertNameFree(uow.trx, 'skills', actor.tenantId, name, id);
     const row = await uow.trx
@@ -171,7 +144,7 @@ export async function updateSkill(
       .returningAll()
       .executeTakeFirstOrThrow();
     const skill = toSkill(row);
-    await auditSkill(uow.trx, actor, 'skill.updated', 'skill', id, { changes: Object.keys(changes) });
+    await auditBy(uow.trx, actor, 'skill.updated', 'skill', id, { changes: Object.keys(changes) });
     await uow.emit({
       tenantId: actor.tenantId,
       type: 'skill.updated',
@@ -194,7 +167,7 @@ export async function deleteSkill(deps: StoreDeps, actor: Actor, id: string): Pr
       .returning('name')
       .executeTakeFirst();
     if (!gone) throw new NotFound('skill', id);
-    await auditSkill(uow.trx, actor, 'skill.deleted', 'skill', id, { name: gone.name });
+    await auditBy(uow.trx, actor, 'skill.deleted', 'skill', id, { name: gone.name });
     await uow.emit({
       tenantId: actor.tenantId,
       type: 'skill.deleted',
@@ -259,7 +232,7 @@ export async function setAgentSkills(
     }
     const result = await readAgentSkills(uow.trx, actor.tenantId, userId);
     const summary = result.map(({ skillId, proficiency }) => ({ skillId, proficiency }));
-    await auditSkill(uow.trx, actor, 'agent.skills_replaced', 'user', userId, { skills: summary });
+    await auditBy(uow.trx, actor, 'agent.skills_replaced', 'user', userId, { skills: summary });
     await uow.emit({
       tenantId: actor.tenantId,
       type: 'agent.skills_replaced',

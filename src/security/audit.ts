@@ -1,4 +1,4 @@
-import { newId } from '../core/index.js';
+import { type Actor, newId } from '../core/index.js';
 import type { Trx } from '../storage/index.js';
 
 export interface AuditEntry {
@@ -26,4 +26,24 @@ export async function audit(trx: Trx, entry: AuditEntry): Promise<void> {
       ip: entry.ip ?? null,
     })
     .execute();
+}
+
+/** The usual case: the acting user, in their tenant, from their address. */
+export function auditBy(
+  trx: Trx,
+  actor: Actor,
+  action: string,
+  targetType: string,
+  targetId: string,
+  detail: Record<string, unknown> = {},
+): Promise<void> {
+  return audit(trx, {
+    tenantId: actor.tenantId,
+    actorId: actor.userId,
+    action,
+    targetType,
+    targetId,
+    detail,
+    ip: actor.ip,
+  });
 }
