@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   type ChannelFixtures,
@@ -8,6 +7,7 @@ import {
 import type { RawRequest } from '../../src/channels/contract.js';
 import { type MessengerConfig, messengerAdapter } from '../../src/channels/messenger/index.js';
 import { rawRequest, startHttpFake } from '../fakes/http-provider.js';
+import { metaSignature, metaWebhook } from '../fakes/meta-webhook.js';
 
 const APP_SECRET = 'messenger-app-secret';
 const VERIFY_TOKEN = 'messenger-verify-token';
@@ -18,16 +18,11 @@ const OUR_MID = 'm_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC
 const URL_PATH = '/webhooks/messenger/ch_2';
 
 function sign(body: string | Buffer, secret = APP_SECRET): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+  return metaSignature(body, secret);
 }
 
 function webhook(body: unknown, signature?: string): RawRequest {
-  const text = JSON.stringify(body);
-  return rawRequest({
-    url: URL_PATH,
-    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature ?? sign(text) },
-    body: text,
-  });
+  return metaWebhook(URL_PATH, body, APP_SECRET, signature);
 }
 
 /** `{object:'page', entry:[{id, time, messaging:[…]}]}` as the Messenger webhook reference shows it. */

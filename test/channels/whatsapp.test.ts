@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   type ChannelFixtures,
@@ -8,6 +7,7 @@ import {
 import type { RawRequest } from '../../src/channels/contract.js';
 import { type WhatsAppConfig, whatsappAdapter } from '../../src/channels/whatsapp/index.js';
 import { rawRequest, startHttpFake } from '../fakes/http-provider.js';
+import { metaSignature, metaWebhook } from '../fakes/meta-webhook.js';
 
 const APP_SECRET = 'test-app-secret';
 const VERIFY_TOKEN = 'verify-me-please';
@@ -17,16 +17,11 @@ const OUR_WAMID = 'wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQjZCMzlEQUE4OTJBMTE4RTUA';
 const URL_PATH = '/webhooks/whatsapp/ch_1';
 
 function sign(body: string | Buffer, secret = APP_SECRET): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+  return metaSignature(body, secret);
 }
 
 function webhook(body: unknown, signature?: string): RawRequest {
-  const text = JSON.stringify(body);
-  return rawRequest({
-    url: URL_PATH,
-    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature ?? sign(text) },
-    body: text,
-  });
+  return metaWebhook(URL_PATH, body, APP_SECRET, signature);
 }
 
 /** The envelope every Cloud API `messages` webhook comes in (webhooks/components). */
