@@ -115,6 +115,14 @@ const CASES: Record<string, Case> = {
   },
   // No merge exists; an unknown id of any tenant is a 404.
   'GET /api/v1/merge-suggestions': { targetsA: false },
+  'GET /api/v1/identity/settings': { targetsA: false },
+  'PUT /api/v1/identity/settings': { targetsA: false, body: () => ({ upper: 0.97, lower: 0.7 }) },
+  'POST /api/v1/identity/model/train': { targetsA: false },
+  // B imports a record with A's customer's phone: it becomes B's own customer, A's stays untouched.
+  'POST /api/v1/customers/import': {
+    targetsA: false,
+    body: () => ({ records: [{ id: 'r1', phone: '+86 138 0013 8000', name: 'B person', city: '上海' }] }),
+  },
   'POST /api/v1/merge-suggestions/:id/accept': {
     targetsA: true,
     params: (a) => ({ id: a.customer }),

@@ -11,6 +11,7 @@ import {
   receiveInbound,
   updateConversation,
 } from '../conversations/index.js';
+import { matchCustomer } from '../identity/index.js';
 import { actorOf } from './auth.js';
 import type { ApiContext } from './context.js';
 import { IdentityKindSchema, IdentityValue } from './customers.js';
@@ -213,6 +214,12 @@ export async function conversationRoutes(
           channelType: ChannelType,
           channelId: Type.Optional(Uuid),
           identity: Body({ kind: IdentityKindSchema, value: IdentityValue }),
+          alsoKnownAs: Type.Optional(
+            Type.Array(Body({ kind: IdentityKindSchema, value: IdentityValue }), {
+              maxItems: 10,
+              description: 'More identities the message proves (a WeChat unionid, a WhatsApp phone number)',
+            }),
+          ),
           displayName: Type.Optional(Type.String({ maxLength: 200 })),
           text: Text,
           idempotencyKey: Type.String({ minLength: 1, maxLength: 200 }),
@@ -222,7 +229,13 @@ export async function conversationRoutes(
       },
     },
     async (request, reply) => {
-      const received = await receiveInbound(deps, actorOf(request), request.body);
+      const actor = actorOf(request);
+      const received = await receiveInbound(deps, actor, request.body);
+      // Inline resolution, as for webhooks: after the commit, and a failure never loses the message.
+      if (received.customerChanged)
+        await matchCustomer(deps, actor, received.conversation.customerId).catch((err: unknown) =>
+          request.log.warn({ err }, 'identity resolution failed; the message is kept'),
+        );
       return reply.status(received.duplicate ? 200 : 201).send(received);
     },
   );

@@ -4,6 +4,7 @@ import type { ApiContext } from './context.js';
 import { conversationRoutes } from './conversations.js';
 import { customerRoutes } from './customers.js';
 import { eventRoutes } from './events.js';
+import { identityRoutes } from './identity.js';
 import { mergeRoutes } from './merges.js';
 import { queueRoutes } from './queues.js';
 import { skillRoutes } from './skills.js';
@@ -23,6 +24,7 @@ export const routePlugins: ((app: FastifyInstance, opts: { ctx: ApiContext }) =>
   customerRoutes,
   timelineRoutes,
   mergeRoutes,
+  identityRoutes,
   conversationRoutes,
   eventRoutes,
 ];

@@ -1,4 +1,4 @@
-import type { IdentityRef } from '../identity/index.js';
+import type { IdentityRef, RhythmSample } from '../identity/index.js';
 
 /**
  * The one contract every provider implements (`src/channels/<provider>/index.ts`). Adapters are
@@ -65,6 +65,11 @@ interface InboundBase {
   from: { identities: IdentityRef[]; displayName?: string };
   /** When the customer sent it, ISO-8601, if the provider says. */
   occurredAt?: string;
+  /**
+   * Typing timings while the customer composed it (web chat, app): key-to-key and key-hold times,
+   * never keys. They feed the customer's rhythm profile and are not stored with the message.
+   */
+  rhythm?: RhythmSample;
 }
 
 export type InboundMessage =

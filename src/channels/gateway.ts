@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../bus/index.js';
 import { applyReceipt, receiveInbound } from '../conversations/index.js';
 import { type Actor, NotFound, newId, systemActor } from '../core/index.js';
-import { linkMentionedIdentifiers } from '../identity/index.js';
+import { linkMentionedIdentifiers, matchCustomer, recordTypingRhythm } from '../identity/index.js';
 import type { Cipher } from '../security/index.js';
 import type { Row, StoreDeps } from '../storage/index.js';
 import type { DirectReply, InboundMessage, RawRequest } from './contract.js';
@@ -102,12 +102,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
    * Identifiers the customer wrote (a phone number, an e-mail address) are evidence of who they are.
    * The message is already committed: a failure here is logged, never answered with a 5xx.
    */
-  async function linkMentions(actor: Actor, customerId: string, extracted: Extracted): Promise<void> {
+  async function linkMentions(
+    actor: Actor,
+    customerId: string,
+    extracted: Extracted,
+  ): Promise<{ customerId: string; attached: boolean }> {
     const mentions = [
       ...extracted.phones.map((value) => ({ kind: 'phone' as const, value })),
       ...extracted.emails.map((value) => ({ kind: 'email' as const, value })),
     ];
-    if (mentions.length === 0) return;
+    if (mentions.length === 0) return { customerId, attached: false };
     try {
       const outcome = await linkMentionedIdentifiers(deps, actor, customerId, mentions);
       if (outcome.merged.length)
@@ -115,8 +119,35 @@ export function createGateway(deps: GatewayDeps): Gateway {
           { customerId, merged: outcome.merged },
           'customers merged on a mentioned identifier',
         );
+      return {
+        customerId: outcome.merged.at(-1)?.survivorId ?? customerId,
+        attached: outcome.attached.length > 0,
+      };
     } catch (err) {
       deps.logger.warn({ err, customerId }, 'could not link mentioned identifiers');
+      return { customerId, attached: false };
+    }
+  }
+
+  /**
+   * Inline resolution: a customer who is new or learnt an identifier is compared with the customers
+   * sharing a blocking key (merge, suggestion or nothing). Like the mentions, it runs after the
+   * commit: a failure is logged and the message stays.
+   */
+  async function resolve(
+    actor: Actor,
+    customerId: string,
+    rhythm: InboundMessage['rhythm'],
+    changed: boolean,
+  ) {
+    try {
+      if (rhythm) await recordTypingRhythm(deps.db, actor.tenantId, customerId, rhythm);
+      if (!changed) return;
+      const outcome = await matchCustomer(deps, actor, customerId);
+      if (outcome.merged)
+        deps.logger.info({ customerId, merged: outcome.merged }, 'customers merged on a probabilistic match');
+    } catch (err) {
+      deps.logger.warn({ err, customerId }, 'identity resolution failed; the message is kept');
     }
   }
 
@@ -141,8 +172,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const extracted = await extract(row.tenant_id, input.text);
     if (extracted) input.payload = { ...input.payload, extracted };
     const received = await receiveInbound(deps, actor, input);
-    if (extracted && !received.duplicate)
-      await linkMentions(actor, received.conversation.customerId, extracted);
+    if (received.duplicate) return;
+    let customerId = received.conversation.customerId;
+    let changed = received.customerChanged;
+    if (extracted) {
+      const linked = await linkMentions(actor, customerId, extracted);
+      customerId = linked.customerId;
+      changed ||= linked.attached;
+    }
+    await resolve(actor, customerId, msg.rhythm, changed);
   }
 
   return {

@@ -38,6 +38,8 @@ export interface Received {
   message: Message;
   conversation: Conversation;
   duplicate: boolean;
+  /** The message made a new customer or gave its customer a new identity: worth matching again. */
+  customerChanged: boolean;
 }
 
 async function findByKey(
@@ -53,7 +55,12 @@ async function findByKey(
     .executeTakeFirst();
   if (!row) return undefined;
   const conversation = await findConversation(trx, tenantId, row.conversation_id);
-  return { message: toMessage(row), conversation: toConversation(conversation), duplicate: true };
+  return {
+    message: toMessage(row),
+    conversation: toConversation(conversation),
+    duplicate: true,
+    customerChanged: false,
+  };
 }
 
 /** The conversation of the newest earlier message this one replies to, whatever its status. */
@@ -71,15 +78,24 @@ async function threadOf(trx: Trx, tenantId: string, replyTo: string[] | undefine
 }
 
 /** Identities the message proves but nobody owns yet join its customer; owned ones are left for identity resolution. */
-async function attachIdentities(trx: Trx, tenantId: string, customerId: string, refs: IdentityRef[] = []) {
+async function attachIdentities(
+  trx: Trx,
+  tenantId: string,
+  customerId: string,
+  refs: IdentityRef[] = [],
+): Promise<number> {
+  let attached = 0;
   for (const ref of refs) {
     const norm = normalizeIdentity(ref);
-    await trx
+    const row = await trx
       .insertInto('identities')
       .values({ id: newId(), tenant_id: tenantId, customer_id: customerId, ...norm, verified: false })
       .onConflict((oc) => oc.columns(['tenant_id', 'kind', 'value']).doNothing())
-      .execute();
+      .returning('id')
+      .executeTakeFirst();
+    if (row) attached++;
   }
+  return attached;
 }
 
 /**
@@ -117,7 +133,7 @@ async function receiveIn(uow: UnitOfWork, actor: Actor, input: InboundMessage): 
     input.identity,
     input.displayName,
   );
-  await attachIdentities(trx, tenantId, customer.id, input.alsoKnownAs);
+  const attached = await attachIdentities(trx, tenantId, customer.id, input.alsoKnownAs);
   if (created) {
     await uow.emit({
       tenantId,
@@ -219,5 +235,10 @@ async function receiveIn(uow: UnitOfWork, actor: Actor, input: InboundMessage): 
     },
     actor: actorTag(actor),
   });
-  return { message, conversation: toConversation(conversation), duplicate: false };
+  return {
+    message,
+    conversation: toConversation(conversation),
+    duplicate: false,
+    customerChanged: created || attached > 0,
+  };
 }

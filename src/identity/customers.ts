@@ -58,7 +58,11 @@ function toCustomer(row: Row<'customers'>, identities: Row<'identities'>[]): Cus
 }
 
 /** Customers with their identities, in two queries whatever the number of customers. */
-async function withIdentities(db: Db | Trx, tenantId: string, rows: Row<'customers'>[]): Promise<Customer[]> {
+export async function loadCustomers(
+  db: Db | Trx,
+  tenantId: string,
+  rows: Row<'customers'>[],
+): Promise<Customer[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const all = await db
@@ -78,7 +82,7 @@ async function withIdentities(db: Db | Trx, tenantId: string, rows: Row<'custome
 
 export async function loadCustomer(db: Db | Trx, tenantId: string, id: string): Promise<Customer> {
   const row = await findInTenant(db, 'customers', tenantId, id);
-  const [customer] = await withIdentities(db, tenantId, [row]);
+  const [customer] = await loadCustomers(db, tenantId, [row]);
   return customer!;
 }
 
@@ -158,7 +162,7 @@ export async function listCustomers(
     .execute();
   const kept = rows.slice(0, limit);
   return {
-    items: await withIdentities(db, actor.tenantId, kept),
+    items: await loadCustomers(db, actor.tenantId, kept),
     nextCursor: rows.length > limit ? (kept.at(-1)?.id ?? null) : null,
   };
 }

@@ -19,6 +19,9 @@ export {
   normalizeIdentity,
   removeIdentity,
 } from './identities.js';
+export { type ImportReport, type ImportResult, importCustomers } from './import.js';
+export { FIELDS as MATCH_FIELDS, parseRhythmSample, type RhythmSample } from './match/index.js';
+export { type MatchOutcome, matchCustomer, recordTypingRhythm } from './matching.js';
 export { linkMentionedIdentifiers, type MentionOutcome } from './mentions.js';
 export { type Merge, type MergeEvidence, mergeCustomers, mergesOf, unmergeCustomers } from './merge.js';
 export { type Resolved, resolveCustomerByIdentity } from './resolve.js';
@@ -29,3 +32,12 @@ export {
   rejectSuggestion,
   suggestMerge,
 } from './suggestions.js';
+export {
+  forgetTenantMatching,
+  settingsOf,
+  type TenantMatching,
+  type TrainingReport,
+  tenantMatching,
+  trainIdentityModel,
+  updateMatchSettings,
+} from './tenant-model.js';

@@ -3,6 +3,7 @@ import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_channel_gateway.js';
 import * as m0003 from './migrations/0003_customer_merges.js';
 import * as m0004 from './migrations/0004_merge_suggestions.js';
+import * as m0005 from './migrations/0005_identity_matching.js';
 
 /** Migrations are listed here in order; the file name is the migration's permanent name. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_channel_gateway': m0002,
   '0003_customer_merges': m0003,
   '0004_merge_suggestions': m0004,
+  '0005_identity_matching': m0005,
 };
 
 export class MigrationFailed extends Error {}

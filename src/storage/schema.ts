@@ -115,6 +115,26 @@ export interface MergeSuggestionsTable {
   decided_at: Timestamp | null;
 }
 
+export interface IdentityMatchKeysTable {
+  tenant_id: string;
+  key: string;
+  customer_id: string;
+}
+
+export interface IdentityModelsTable {
+  tenant_id: string;
+  model: Json;
+  records: number;
+  trained_at: Timestamp;
+}
+
+export interface TypingProfilesTable {
+  tenant_id: string;
+  customer_id: string;
+  profile: Json;
+  updated_at: Timestamp;
+}
+
 export interface IdentitiesTable {
   id: string;
   tenant_id: string;
@@ -239,6 +259,9 @@ export interface Database {
   identities: IdentitiesTable;
   customer_merges: CustomerMergesTable;
   merge_suggestions: MergeSuggestionsTable;
+  identity_match_keys: IdentityMatchKeysTable;
+  identity_models: IdentityModelsTable;
+  typing_profiles: TypingProfilesTable;
   channels: ChannelsTable;
   conversations: ConversationsTable;
   messages: MessagesTable;

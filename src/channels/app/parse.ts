@@ -1,12 +1,12 @@
 import { InvalidInput } from '../../core/index.js';
-import type { IdentityRef } from '../../identity/index.js';
+import { type IdentityRef, parseRhythmSample } from '../../identity/index.js';
 import type { InboundMessage, Media, MediaKind, ParseResult, RawRequest } from '../contract.js';
 
 /**
  * An event from the app's backend (docs/app-channel.md), one per request:
  *   {"type":"message","messageId":"m-1","userId":"u-42","deviceId":"ios-7F3A","userName":"王芳",
  *    "text":"…","attachments":[{"url":"https://…","mimeType":"image/jpeg","filename":"a.jpg","size":1}],
- *    "sentAt":"2025-06-01T08:00:00Z"}
+ *    "sentAt":"2025-06-01T08:00:00Z","rhythm":{"flights":[…],"dwells":[…]}}   (rhythm: typing timings, ms, optional)
  *   {"type":"typing","messageId":"t-1","userId":"u-42"}
  *   {"type":"read","messageId":"r-1","userId":"u-42","readMessageIds":["<our message id>", …]}
  */
@@ -122,7 +122,8 @@ function message(
   if (!Array.isArray(raw) || raw.length > 10) bad('attachments must be a list of at most 10', 'attachments');
   const media = raw.map(attachment);
   const occurredAt = sentAt(body.sentAt);
-  const common = { ...base, ...(occurredAt && { occurredAt }) };
+  const rhythm = parseRhythmSample(body.rhythm);
+  const common = { ...base, ...(occurredAt && { occurredAt }), ...(rhythm && { rhythm }) };
   if (media.length) return { ...common, kind: 'media', media, ...(text && { text }) };
   if (!text) bad('a message needs text or attachments', 'text');
   return { ...common, kind: 'text', text };

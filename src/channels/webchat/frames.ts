@@ -1,14 +1,17 @@
 import { InvalidInput } from '../../core/index.js';
+import { parseRhythmSample } from '../../identity/index.js';
 import type { InboundMessage, MediaKind, ParseResult, RawRequest } from '../contract.js';
 
 /**
  * The widget's client frames, as they reach the adapter (the socket hands each one to the gateway
  * as the body of a request; `POST /webhooks/webchat/<id>` takes the same bodies):
- *   {"type":"message","clientId":"c1","text":"你好"}
+ *   {"type":"message","clientId":"c1","text":"你好","rhythm":{"flights":[132,98,…],"dwells":[81,…]}}
  *   {"type":"file","clientId":"c2","file":{"name":"<stored name>","mimeType":"image/png","filename":"a.png","size":123},"text":"caption"}
  *   {"type":"typing"}
  *   {"type":"read","ids":["<our message id>", …]}
  * `clientId` is the widget's id for the message; a resent frame keeps it, which makes it idempotent.
+ * `rhythm` (optional, message and file frames) holds typing timings in ms, never keys; malformed
+ * timings are dropped, never a reason to refuse the message.
  */
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** What `POST /webchat/<id>/upload` names a stored file: 128 random bits and an extension. */
@@ -131,5 +134,6 @@ export function parseFrame(req: RawRequest, channelId: string, visitorId: string
     default:
       bad('type must be message, file, typing or read', 'type');
   }
-  return { messages: [message], receipts: [] };
+  const rhythm = message.kind === 'typing' ? undefined : parseRhythmSample(f.rhythm);
+  return { messages: [rhythm ? { ...message, rhythm } : message], receipts: [] };
 }

@@ -17,7 +17,7 @@ import {
   type ResolveOptions,
 } from './model.js';
 import { type Prepared, prepareRecord } from './prepare.js';
-import { Scorer } from './score.js';
+import { nameStatsOf, Scorer } from './score.js';
 import { trainModel } from './training.js';
 
 const DEFAULTS: Required<ResolveOptions> = {
@@ -68,7 +68,7 @@ export function resolveRecords(
     maxIterations: o.emMaxIterations,
     tolerance: 1e-6,
   });
-  const scorer = new Scorer(model, records);
+  const scorer = new Scorer(model, nameStatsOf(records));
 
   const clusters = new Clusters(records);
   const contradicts = (i: number, j: number, namespace: string) =>

@@ -16,37 +16,47 @@ export interface Score {
   posterior: number;
 }
 
+/** How common each name is among a tenant's records: the batch counts them, the live path asks its index. */
+export interface NameStats {
+  /** Records named with this anagram key (at least 1 for a name that is being compared). */
+  count(anagram: string): number;
+  /** Records with a name at all. */
+  named: number;
+  /** Σ f², the chance that two random named records share a name: the baseline the adjustment is relative to. */
+  collision: number;
+}
+
+export function nameStatsOf(records: readonly Prepared[]): NameStats {
+  const frequency = new Map<string, number>();
+  let named = 0;
+  for (const r of records) {
+    if (!r.name) continue;
+    named++;
+    frequency.set(r.name.anagram, (frequency.get(r.name.anagram) ?? 0) + 1);
+  }
+  let collision = 0;
+  for (const c of frequency.values()) collision += (c / named) ** 2;
+  return { count: (anagram) => frequency.get(anagram) ?? 1, named, collision };
+}
+
 export class Scorer {
   private readonly weights: number[][];
   private readonly priorLogit: number;
-  private readonly nameFrequency = new Map<string, number>();
-  private readonly named: number;
-  /** Σ f², the chance that two random named records share a name: the baseline the adjustment is relative to. */
-  private readonly nameCollision: number;
 
   constructor(
     readonly model: MixtureModel,
-    records: readonly Prepared[],
+    private readonly names: NameStats,
   ) {
     this.weights = model.m.map((row, f) => row.map((m, l) => Math.log2(m / model.u[f]![l]!)));
     this.priorLogit = Math.log2(model.lambda / (1 - model.lambda));
-    let named = 0;
-    for (const r of records) {
-      if (!r.name) continue;
-      named++;
-      this.nameFrequency.set(r.name.anagram, (this.nameFrequency.get(r.name.anagram) ?? 0) + 1);
-    }
-    let collision = 0;
-    for (const c of this.nameFrequency.values()) collision += (c / named) ** 2;
-    this.named = named;
-    this.nameCollision = collision;
   }
 
   /** The adjustment (bits) for two records that agree on one name; 0 when names differ. */
   private frequencyAdjustment(a: Prepared, b: Prepared): number {
     if (!a.name || !b.name || a.name.anagram !== b.name.anagram) return 0;
-    const f = (this.nameFrequency.get(a.name.anagram) ?? 1) / this.named;
-    return Math.max(TF_MAX_PENALTY, Math.min(TF_MAX_BONUS, Math.log2(this.nameCollision / f)));
+    if (this.names.named === 0 || this.names.collision === 0) return 0;
+    const f = Math.max(1, this.names.count(a.name.anagram)) / this.names.named;
+    return Math.max(TF_MAX_PENALTY, Math.min(TF_MAX_BONUS, Math.log2(this.names.collision / f)));
   }
 
   posterior(total: number): number {

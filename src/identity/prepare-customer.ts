@@ -1,0 +1,53 @@
+// A stored customer as the matcher sees it: its name, every identity it owns, and the birth date
+// and city its attributes hold (from a CRM import or an agent's edit).
+import type { Customer } from './customers.js';
+import type { ContactRecord, MatchSettings, Prepared } from './match/index.js';
+import { prepareRecord } from './match/index.js';
+
+/** Identity kind → the contact-record field that carries it; other kinds go in `identifiers`. */
+const RECORD_FIELDS: Record<string, keyof ContactRecord> = {
+  phone: 'phone',
+  whatsapp: 'whatsapp',
+  email: 'email',
+  device: 'deviceId',
+  wechat_openid: 'wechatOpenId',
+  wechat_unionid: 'wechatUnionId',
+  telegram: 'telegramId',
+};
+
+function attribute(c: Customer, ...names: string[]): string | undefined {
+  for (const n of names) {
+    const v = c.attributes[n];
+    if (typeof v === 'string' && v.trim()) return v;
+  }
+  return undefined;
+}
+
+export function prepareCustomer(c: Customer, settings: MatchSettings): Prepared {
+  const record: ContactRecord = { id: c.id };
+  if (c.displayName.trim()) record.name = c.displayName;
+  const birth = attribute(c, 'birthDate', 'birthday');
+  const city = attribute(c, 'city');
+  if (birth) record.birthDate = birth;
+  if (city) record.city = city;
+  const extra: Customer['identities'] = [];
+  const identifiers: Record<string, string> = {};
+  for (const identity of c.identities) {
+    const field = RECORD_FIELDS[identity.kind];
+    if (field && record[field] === undefined)
+      (record as unknown as Record<string, string>)[field] = identity.value;
+    else if (field) extra.push(identity);
+    else if (identifiers[identity.kind] === undefined) identifiers[identity.kind] = identity.value;
+  }
+  if (Object.keys(identifiers).length) record.identifiers = identifiers;
+  const prepared = prepareRecord(record, settings);
+  // A customer can own several phones: every one is a line the comparison and blocking know.
+  for (const identity of extra) {
+    if (
+      (identity.kind === 'phone' || identity.kind === 'whatsapp') &&
+      !prepared.tels.includes(identity.value)
+    )
+      prepared.tels.push(identity.value);
+  }
+  return prepared;
+}
