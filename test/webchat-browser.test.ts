@@ -141,6 +141,35 @@ describe.skipIf(!browser)('the web chat widget in headless Chromium', () => {
     expect(await (await waitFor(webchatConversation)).id).toBe(conversation.id);
   });
 
+  it("sends the visitor's typing rhythm with a message (timings only, never keys) and keeps it as a profile", async () => {
+    const sent: string[] = [];
+    page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+    await page.reload();
+    await page.locator('.launcher').click();
+    const input = page.locator('.panel textarea');
+    await input.click();
+    await page.keyboard.type('where is my parcel please', { delay: 40 });
+    await page.keyboard.press('Enter');
+    const frame = await waitFor(async () => sent.find((f) => f.includes('where is my parcel')));
+    const parsed = JSON.parse(frame) as { rhythm: { flights: unknown[]; dwells: unknown[] } };
+    expect(Object.keys(parsed.rhythm).sort()).toEqual(['dwells', 'flights']);
+    expect(parsed.rhythm.flights.length).toBeGreaterThanOrEqual(10);
+    expect([...parsed.rhythm.flights, ...parsed.rhythm.dwells].every((x) => typeof x === 'number')).toBe(
+      true,
+    );
+    const conversation = await waitFor(webchatConversation);
+    const customerId = (await api(`/api/v1/conversations/${conversation.id}`)).json().customerId as string;
+    const profile = await waitFor(() =>
+      t.sb.ctx.storage.db
+        .selectFrom('typing_profiles')
+        .select('profile')
+        .where('customer_id', '=', customerId)
+        .executeTakeFirst(),
+    );
+    expect((profile.profile as { n: number }).n).toBeGreaterThanOrEqual(10);
+    expect(JSON.stringify(profile.profile)).not.toContain('parcel');
+  });
+
   it('leaves the host page alone, and is not restyled by it', async () => {
     // Strings: these run in the page, and the test's TypeScript has no DOM types.
     const host = await page.evaluate(

@@ -1,3 +1,4 @@
+import type { RhythmSample } from './rhythm.js';
 /**
  * The widget's connection to Switchboard: a visitor session kept in localStorage, history over
  * HTTP, and one WebSocket that carries both directions (protocol: docs/webchat.md). Messages the
@@ -70,9 +71,13 @@ export class ChatClient {
     this.connect();
   }
 
-  send(text: string): void {
+  send(text: string, rhythm?: RhythmSample): void {
     const clientId = randomId();
-    this.track(clientId, { type: 'message', clientId, text }, { direction: 'in', text });
+    this.track(
+      clientId,
+      { type: 'message', clientId, text, ...(rhythm && { rhythm }) },
+      { direction: 'in', text },
+    );
   }
 
   async sendFile(file: File): Promise<void> {

@@ -33,7 +33,7 @@ function start(script: HTMLScriptElement): void {
     t,
     { title: script.dataset.title, color },
     {
-      send: (text) => client?.send(text),
+      send: (text, rhythm) => client?.send(text, rhythm),
       file: (file) =>
         void client
           ?.sendFile(file)

@@ -1,5 +1,6 @@
 import type { ChatMessage } from './client.js';
 import type { Strings } from './i18n.js';
+import { RhythmRecorder, type RhythmSample } from './rhythm.js';
 import { css } from './styles.js';
 
 /**
@@ -7,7 +8,7 @@ import { css } from './styles.js';
  * message list, a typing line and the composer. Message text is only ever set as textContent.
  */
 export interface ViewActions {
-  send(text: string): void;
+  send(text: string, rhythm?: RhythmSample): void;
   file(file: File): void;
   typing(): void;
   read(ids: string[]): void;
@@ -39,6 +40,7 @@ export class ChatView {
   private readonly list: HTMLElement;
   private readonly empty: HTMLElement;
   private readonly input: HTMLTextAreaElement;
+  private readonly rhythm = new RhythmRecorder();
   private readonly typingLine: HTMLElement;
   private readonly status: HTMLElement;
   private readonly badge: HTMLElement;
@@ -115,7 +117,7 @@ export class ChatView {
       const text = this.input.value.trim();
       if (!text) return;
       this.input.value = '';
-      actions.send(text);
+      actions.send(text, this.rhythm.take());
     });
     this.input.addEventListener('keydown', (e) => {
       // Enter sends; Shift+Enter and IME composition (pinyin) do not.
@@ -125,6 +127,7 @@ export class ChatView {
       }
     });
     this.input.addEventListener('input', () => actions.typing());
+    this.rhythm.attach(this.input);
   }
 
   open(): void {
