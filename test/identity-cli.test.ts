@@ -78,3 +78,55 @@ describe('switchboard identity resolve', () => {
     expect(run.stdout).toMatch(/Exit status: 0 .*; 1 when some lines were malformed/s);
   });
 });
+
+describe('switchboard identity import and train', () => {
+  const dataDir = mkdtempSync('/tmp/sb-identity-import-');
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  delete env.DATABASE_URL;
+  const run = (...args: string[]) =>
+    new Promise<Run>((resolve) => {
+      execFile(process.execPath, [BIN, ...args], { env, timeout: 120_000 }, (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
+      });
+    });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('imports a file into a tenant in chunks, reports bad lines by number, and a second run creates nobody', async () => {
+    const added = await run(
+      'tenant',
+      'add',
+      '-s',
+      'acme',
+      '-n',
+      'Acme',
+      '--owner-email',
+      'o@acme.test',
+      '--owner-password',
+      'owner pass 1',
+    );
+    expect(added.code, added.stderr).toBe(0);
+    const lines = Array.from({ length: 25 }, (_, k) =>
+      JSON.stringify({ id: `r${k}`, name: `客户${k}`, phone: `+86 139 0000 ${String(1000 + k)}` }),
+    );
+    lines.splice(5, 0, '{"id": "broken", ');
+    lines.push(JSON.stringify({ id: 'dup-of-r3', name: 'Ke Hu', phone: '0086-13900001003' }));
+    const input = file('crm.jsonl', lines.join('\n'));
+    const first = await run('identity', 'import', input, '--tenant', 'acme', '--chunk', '10', '--results');
+    expect(first.code).toBe(1);
+    expect(first.stderr).toMatch(/crm\.jsonl:6: skipped/);
+    const summary = JSON.parse(first.stderr.trim().split('\n').at(-1)!);
+    expect(summary).toMatchObject({ received: 26, created: 25, skipped: 1 });
+    const results = first.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const of = (id: string) => results.find((r) => r.id === id).customerId;
+    expect(of('dup-of-r3')).toBe(of('r3'));
+
+    const second = await run('identity', 'import', input, '--tenant', 'acme');
+    expect(JSON.parse(second.stderr.trim().split('\n').at(-1)!)).toMatchObject({ created: 0, updated: 26 });
+    const train = await run('identity', 'train', '--tenant', 'acme');
+    expect(train.code).toBe(2);
+    expect(train.stderr).toMatch(/at least 100 customers/);
+  }, 120_000);
+});

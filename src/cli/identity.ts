@@ -13,6 +13,7 @@ import {
   parseMatchSettings,
   resolveRecords,
 } from '../identity/match/index.js';
+import { registerIdentityImport } from './identity-import.js';
 
 const HELP = `
 Input: one JSON object per line with any of the fields id (required), name, phone, email, deviceId,
@@ -127,4 +128,5 @@ export function registerIdentity(program: Command): void {
       );
       if (malformed > 0) process.exitCode = 1;
     });
+  registerIdentityImport(identity);
 }

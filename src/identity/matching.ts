@@ -2,9 +2,9 @@
 // compared (Fellegi–Sunter, the tenant's model) with the customers that share one of its blocking
 // keys — found through the `identity_match_keys` index, never by scanning — and then merged above
 // the tenant's upper threshold, suggested for review between the thresholds, or left alone.
+import { sql } from 'kysely';
 import type { Actor } from '../core/index.js';
 import type { Db, StoreDeps } from '../storage/index.js';
-import { loadCustomer, loadCustomers } from './customers.js';
 import {
   addSample,
   blockingKeys,
@@ -36,101 +36,101 @@ export interface MatchOutcome {
   suggested: { customerId: string; confidence: number }[];
 }
 
-/** Replaces the customer's blocking keys. */
-async function indexKeys(db: Db, tenantId: string, customerId: string, keys: string[]): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    let del = trx
-      .deleteFrom('identity_match_keys')
-      .where('tenant_id', '=', tenantId)
-      .where('customer_id', '=', customerId);
-    if (keys.length) del = del.where('key', 'not in', keys);
-    await del.execute();
-    if (keys.length)
-      await trx
-        .insertInto('identity_match_keys')
-        .values(keys.map((key) => ({ tenant_id: tenantId, key, customer_id: customerId })))
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-  });
+/** A customer as the matcher reads it: enough to prepare it, plus its typing profile. */
+interface Matchable {
+  id: string;
+  displayName: string;
+  attributes: Record<string, unknown>;
+  identities: { kind: string; value: string }[];
+  createdAt: string;
+  profile?: RhythmProfile | undefined;
 }
 
-/** Customers sharing a usable key, most shared keys first, and how many customers bear each name key. */
-async function candidatesFor(db: Db, tenantId: string, customerId: string, keys: string[]) {
-  if (keys.length === 0) return { ids: [], counts: new Map<string, number>() };
-  const sizes = await db
-    .selectFrom('identity_match_keys')
-    .select(['key', db.fn.countAll<string>().as('n')])
-    .where('tenant_id', '=', tenantId)
-    .where('key', 'in', keys)
-    .groupBy('key')
-    .execute();
-  const counts = new Map(sizes.map((s) => [s.key, Number(s.n)]));
-  const usable = sizes.filter((s) => Number(s.n) > 1 && Number(s.n) <= MAX_BLOCK).map((s) => s.key);
-  if (usable.length === 0) return { ids: [], counts };
-  const rows = await db
-    .selectFrom('identity_match_keys')
-    .select('customer_id')
-    .where('tenant_id', '=', tenantId)
-    .where('key', 'in', usable)
-    .where('customer_id', '<>', customerId)
-    .execute();
-  const shared = new Map<string, number>();
-  for (const r of rows) shared.set(r.customer_id, (shared.get(r.customer_id) ?? 0) + 1);
-  const ids = [...shared.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, MAX_CANDIDATES)
-    .map(([id]) => id);
-  return { ids, counts };
+interface MatchableRow {
+  id: string;
+  display_name: string;
+  attributes: Record<string, unknown> | string;
+  created_at: string | Date;
+  identities: { kind: string; value: string }[] | string;
+  profile: unknown;
 }
 
-/** Pairs a person already decided (a rejected suggestion, an undone merge) are never proposed again. */
-async function decidedApart(db: Db, tenantId: string, me: string, others: string[]): Promise<Set<string>> {
-  if (others.length === 0) return new Set();
-  const [rejected, undone] = await Promise.all([
-    db
-      .selectFrom('merge_suggestions')
-      .select(['customer_a', 'customer_b'])
-      .where('tenant_id', '=', tenantId)
-      .where('status', '=', 'rejected')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('customer_a', '=', me), eb('customer_b', 'in', others)]),
-          eb.and([eb('customer_b', '=', me), eb('customer_a', 'in', others)]),
-        ]),
-      )
-      .execute(),
-    db
-      .selectFrom('customer_merges')
-      .select(['survivor_id', 'merged_id'])
-      .where('tenant_id', '=', tenantId)
-      .where('status', '=', 'undone')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('survivor_id', '=', me), eb('merged_id', 'in', others)]),
-          eb.and([eb('merged_id', '=', me), eb('survivor_id', 'in', others)]),
-        ]),
-      )
-      .execute(),
-  ]);
-  const apart = new Set<string>();
-  for (const r of rejected) apart.add(r.customer_a === me ? r.customer_b : r.customer_a);
-  for (const r of undone) apart.add(r.survivor_id === me ? r.merged_id : r.survivor_id);
-  return apart;
+const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
+
+function toMatchable(r: MatchableRow): Matchable {
+  return {
+    id: r.id,
+    displayName: r.display_name,
+    attributes: json(r.attributes) ?? {},
+    identities: json(r.identities) ?? [],
+    createdAt: new Date(r.created_at).toISOString(),
+    profile: parseRhythmProfile(json(r.profile as string)),
+  };
 }
 
-async function rhythmProfiles(db: Db, tenantId: string, ids: string[]): Promise<Map<string, RhythmProfile>> {
-  const rows = await db
-    .selectFrom('typing_profiles')
-    .select(['customer_id', 'profile'])
-    .where('tenant_id', '=', tenantId)
-    .where('customer_id', 'in', ids)
-    .execute();
-  const out = new Map<string, RhythmProfile>();
-  for (const r of rows) {
-    const p = parseRhythmProfile(r.profile);
-    if (p) out.set(r.customer_id, p);
-  }
-  return out;
+/** Statement 1: the customer, its identities and typing profile, unless it was merged away. */
+async function loadMatchable(db: Db, tenantId: string, customerId: string): Promise<Matchable | undefined> {
+  const { rows } = await sql<MatchableRow>`
+    SELECT c.id, c.display_name, c.attributes, c.created_at,
+      (SELECT coalesce(json_agg(json_build_object('kind', i.kind, 'value', i.value)), '[]'::json)
+         FROM identities i WHERE i.tenant_id = c.tenant_id AND i.customer_id = c.id) AS identities,
+      (SELECT p.profile FROM typing_profiles p WHERE p.tenant_id = c.tenant_id AND p.customer_id = c.id) AS profile
+    FROM customers c
+    WHERE c.tenant_id = ${tenantId} AND c.id = ${customerId} AND c.merged_into IS NULL`.execute(db);
+  return rows[0] ? toMatchable(rows[0]) : undefined;
+}
+
+/**
+ * Statement 2, the ingestion path's only other read: rewrite the customer's blocking keys, count
+ * each key's block, and return the candidates (customers sharing a key of a block small enough to
+ * compare, most shared keys first) with their identities, typing profiles and whether a person
+ * already decided the pair (a rejected suggestion, an undone merge). Data-modifying CTEs run once
+ * whatever the query reads; the reads see the keys as they were before this statement.
+ */
+async function indexAndFindCandidates(db: Db, tenantId: string, customerId: string, keys: string[]) {
+  const { rows } = await sql<{ sizes: Record<string, number> | string | null; candidates: unknown }>`
+    WITH gone AS (
+      DELETE FROM identity_match_keys
+      WHERE tenant_id = ${tenantId} AND customer_id = ${customerId} AND NOT (key = ANY(${keys}::text[]))
+    ), added AS (
+      INSERT INTO identity_match_keys (tenant_id, key, customer_id)
+      SELECT ${tenantId}, k, ${customerId} FROM unnest(${keys}::text[]) AS k
+      ON CONFLICT DO NOTHING
+    ), sizes AS (
+      SELECT key, count(*)::int AS n FROM identity_match_keys
+      WHERE tenant_id = ${tenantId} AND key = ANY(${keys}::text[]) AND customer_id <> ${customerId}
+      GROUP BY key
+    ), shared AS (
+      SELECT k.customer_id, count(*) AS shared FROM sizes s
+      JOIN identity_match_keys k ON k.tenant_id = ${tenantId} AND k.key = s.key
+      WHERE s.n <= ${MAX_BLOCK} AND k.customer_id <> ${customerId}
+      GROUP BY k.customer_id
+      ORDER BY shared DESC, k.customer_id
+      LIMIT ${MAX_CANDIDATES}
+    )
+    SELECT
+      (SELECT json_object_agg(key, n) FROM sizes) AS sizes,
+      (SELECT coalesce(json_agg(json_build_object(
+          'id', c.id, 'display_name', c.display_name, 'attributes', c.attributes, 'created_at', c.created_at,
+          'identities', (SELECT coalesce(json_agg(json_build_object('kind', i.kind, 'value', i.value)), '[]'::json)
+                           FROM identities i WHERE i.tenant_id = c.tenant_id AND i.customer_id = c.id),
+          'profile', (SELECT p.profile FROM typing_profiles p WHERE p.tenant_id = c.tenant_id AND p.customer_id = c.id),
+          'apart', EXISTS (
+              SELECT 1 FROM merge_suggestions ms
+              WHERE ms.tenant_id = c.tenant_id AND ms.status = 'rejected'
+                AND ms.customer_a = least(c.id, ${customerId}::uuid) AND ms.customer_b = greatest(c.id, ${customerId}::uuid))
+            OR EXISTS (
+              SELECT 1 FROM customer_merges cm
+              WHERE cm.tenant_id = c.tenant_id AND cm.status = 'undone'
+                AND ((cm.survivor_id = c.id AND cm.merged_id = ${customerId}) OR (cm.merged_id = c.id AND cm.survivor_id = ${customerId})))
+        )), '[]'::json)
+        FROM shared s JOIN customers c ON c.tenant_id = ${tenantId} AND c.id = s.customer_id AND c.merged_into IS NULL
+      ) AS candidates`.execute(db);
+  const row = rows[0];
+  const sizes = new Map(Object.entries(json(row?.sizes ?? {}) ?? {}).map(([k, n]) => [k, Number(n)]));
+  const raw = json((row?.candidates ?? []) as (MatchableRow & { apart: boolean })[] | string);
+  const candidates = raw.map((r) => ({ ...toMatchable(r), apart: r.apart }));
+  return { sizes, candidates };
 }
 
 interface Candidate {
@@ -178,41 +178,26 @@ export async function matchCustomer(
 ): Promise<MatchOutcome> {
   const tenantId = actor.tenantId;
   const m = await tenantMatching(deps.db, tenantId);
-  const customer = await loadCustomer(deps.db, tenantId, customerId);
-  if (customer.mergedInto) return { candidates: 0, suggested: [] };
+  const customer = await loadMatchable(deps.db, tenantId, customerId);
+  if (!customer) return { candidates: 0, suggested: [] };
   const me = prepareCustomer(customer, m.settings);
-  const keys = blockingKeys(me);
-  await indexKeys(deps.db, tenantId, customerId, keys);
-  const { ids, counts } = await candidatesFor(deps.db, tenantId, customerId, keys);
-  const outcome: MatchOutcome = { candidates: ids.length, suggested: [] };
-  if (ids.length === 0) return outcome;
+  const { sizes, candidates } = await indexAndFindCandidates(deps.db, tenantId, customerId, blockingKeys(me));
+  const outcome: MatchOutcome = { candidates: candidates.length, suggested: [] };
+  if (candidates.length === 0) return outcome;
 
-  const rows = await deps.db
-    .selectFrom('customers')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('id', 'in', ids)
-    .where('merged_into', 'is', null)
-    .execute();
-  const [others, apart, profiles] = await Promise.all([
-    loadCustomers(deps.db, tenantId, rows),
-    decidedApart(deps.db, tenantId, customerId, ids),
-    rhythmProfiles(deps.db, tenantId, [customerId, ...ids]),
-  ]);
   const scorer = new Scorer(m.model, {
-    count: (anagram) => counts.get(`n:${anagram}`) ?? 1,
+    // The block counts others; this customer bears the name too.
+    count: (anagram) => (sizes.get(`n:${anagram}`) ?? 0) + 1,
     named: m.model.named,
     collision: m.model.collision,
   });
-  const scored: Candidate[] = others
-    .filter((o) => !apart.has(o.id))
+  const prepared = new Map(candidates.map((c) => [c.id, prepareCustomer(c, m.settings)]));
+  const scored: Candidate[] = candidates
+    .filter((o) => !o.apart)
     .map((o) => ({
       id: o.id,
       createdAt: o.createdAt,
-      ...score(m, scorer, me, prepareCustomer(o, m.settings), {
-        mine: profiles.get(customerId),
-        theirs: profiles.get(o.id),
-      }),
+      ...score(m, scorer, me, prepared.get(o.id)!, { mine: customer.profile, theirs: o.profile }),
     }))
     .filter((c) => c.posterior >= m.settings.lower)
     .sort((a, b) => b.total - a.total || (a.id < b.id ? -1 : 1));
@@ -223,10 +208,7 @@ export async function matchCustomer(
     scored.length > 1 &&
     scored[1]!.posterior >= m.settings.upper &&
     !customer.displayName.trim() &&
-    namesConflict(
-      prepareCustomer(others.find((o) => o.id === scored[0]!.id)!, m.settings).name,
-      prepareCustomer(others.find((o) => o.id === scored[1]!.id)!, m.settings).name,
-    );
+    namesConflict(prepared.get(scored[0]!.id)!.name, prepared.get(scored[1]!.id)!.name);
   for (const c of scored) {
     const evidence = {
       source: 'probabilistic' as const,

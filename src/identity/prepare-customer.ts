@@ -1,6 +1,5 @@
 // A stored customer as the matcher sees it: its name, every identity it owns, and the birth date
 // and city its attributes hold (from a CRM import or an agent's edit).
-import type { Customer } from './customers.js';
 import type { ContactRecord, MatchSettings, Prepared } from './match/index.js';
 import { prepareRecord } from './match/index.js';
 
@@ -15,7 +14,15 @@ const RECORD_FIELDS: Record<string, keyof ContactRecord> = {
   telegram: 'telegramId',
 };
 
-function attribute(c: Customer, ...names: string[]): string | undefined {
+/** What the matcher needs of a customer: a stored `Customer` is one. */
+export interface MatchableCustomer {
+  id: string;
+  displayName: string;
+  attributes: Record<string, unknown>;
+  identities: readonly { kind: string; value: string }[];
+}
+
+function attribute(c: MatchableCustomer, ...names: string[]): string | undefined {
   for (const n of names) {
     const v = c.attributes[n];
     if (typeof v === 'string' && v.trim()) return v;
@@ -23,14 +30,14 @@ function attribute(c: Customer, ...names: string[]): string | undefined {
   return undefined;
 }
 
-export function prepareCustomer(c: Customer, settings: MatchSettings): Prepared {
+export function prepareCustomer(c: MatchableCustomer, settings: MatchSettings): Prepared {
   const record: ContactRecord = { id: c.id };
   if (c.displayName.trim()) record.name = c.displayName;
   const birth = attribute(c, 'birthDate', 'birthday');
   const city = attribute(c, 'city');
   if (birth) record.birthDate = birth;
   if (city) record.city = city;
-  const extra: Customer['identities'] = [];
+  const extra: { kind: string; value: string }[] = [];
   const identifiers: Record<string, string> = {};
   for (const identity of c.identities) {
     const field = RECORD_FIELDS[identity.kind];
