@@ -107,6 +107,15 @@ describe('inline identity resolution', () => {
       expect.arrayContaining(['name', 'email']),
     );
     expect(merge.confidence).toBeGreaterThanOrEqual(0.85);
+    // The timeline shows the merge beside the messages: the e-mail is now in the CRM customer's history.
+    const timeline = (await api('GET', `/api/v1/customers/${crm}/timeline`)).body.items as {
+      kind: string;
+      source?: string;
+      otherCustomerId?: string;
+      channelType?: string;
+    }[];
+    expect(timeline[0]).toMatchObject({ kind: 'merge', source: 'probabilistic', otherCustomerId: mail });
+    expect(timeline.some((e) => e.kind === 'message' && e.channelType === 'email')).toBe(true);
 
     // A supervisor undoes it: the two are apart for good, even when the customer writes again with a new identity.
     expect((await api('POST', `/api/v1/customer-merges/${merge.id}/undo`, {})).status).toBeLessThan(300);
@@ -115,6 +124,8 @@ describe('inline identity resolution', () => {
     ]);
     expect((await live(mail)).mergedInto).toBeNull();
     expect(await suggestionsFor(mail)).toEqual([]);
+    const after = (await api('GET', `/api/v1/customers/${mail}/timeline`)).body.items as { kind: string }[];
+    expect(after.find((e) => e.kind === 'merge')).toMatchObject({ role: 'merged', status: 'undone' });
     await api('PUT', '/api/v1/identity/settings', {});
   });
 
@@ -215,7 +226,7 @@ describe('CRM import and model training', () => {
   });
 
   it('refuses to train on too few customers, then trains on enough and uses the model', async () => {
-    const few = await post('/api/v1/identity/model/train', undefined);
+    const few = await post('/api/v1/identity/model/train', {});
     expect(few.status).toBe(409);
     expect(few.body.detail).toMatch(/at least 100 customers/);
     const surnames = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周'];
@@ -228,7 +239,7 @@ describe('CRM import and model training', () => {
       ...(k % 4 === 0 && { email: `user${k}@example.com` }),
     }));
     expect((await post('/api/v1/customers/import', { records })).status).toBe(200);
-    const trained = await post('/api/v1/identity/model/train', undefined);
+    const trained = await post('/api/v1/identity/model/train', {});
     expect(trained.status, JSON.stringify(trained.body)).toBe(200);
     expect(trained.body.records).toBeGreaterThanOrEqual(240);
     expect(trained.body.keys).toBeGreaterThan(240);

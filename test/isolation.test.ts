@@ -117,7 +117,7 @@ const CASES: Record<string, Case> = {
   'GET /api/v1/merge-suggestions': { targetsA: false },
   'GET /api/v1/identity/settings': { targetsA: false },
   'PUT /api/v1/identity/settings': { targetsA: false, body: () => ({ upper: 0.97, lower: 0.7 }) },
-  'POST /api/v1/identity/model/train': { targetsA: false },
+  'POST /api/v1/identity/model/train': { targetsA: false, body: () => ({}) },
   // B imports a record with A's customer's phone: it becomes B's own customer, A's stays untouched.
   'POST /api/v1/customers/import': {
     targetsA: false,

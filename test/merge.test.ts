@@ -178,7 +178,14 @@ describe('merging and unmerging customers', () => {
     const back = (
       await t.inject({ url: `/api/v1/customers/${other}/timeline`, headers: { authorization: auth } })
     ).json();
-    expect(back.items.map((i: { text: string }) => i.text)).toEqual(['same person on Telegram']);
+    const backMessages = back.items.filter((i: { kind: string }) => i.kind === 'message');
+    expect(backMessages.map((i: { text: string }) => i.text)).toEqual(['same person on Telegram']);
+    // Its history also says it was merged once, and that the merge was undone.
+    expect(back.items.find((i: { kind: string }) => i.kind === 'merge')).toMatchObject({
+      role: 'merged',
+      status: 'undone',
+      otherCustomerId: survivor,
+    });
     const audit = await t.sb.ctx.storage.db
       .selectFrom('audit_log')
       .select('action')

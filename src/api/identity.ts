@@ -137,6 +137,7 @@ export async function identityRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
       schema: {
         tags,
         summary: "Estimate the matching model (EM) on the tenant's customers and rebuild the blocking index",
+        body: Body({}),
         response: withProblems({ 200: TrainingSchema }),
       },
     },

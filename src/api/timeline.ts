@@ -6,7 +6,20 @@ import { actorOf } from './auth.js';
 import type { ApiContext } from './context.js';
 import { IdParams, PageOf, PageQuery, Timestamp, Uuid, withProblems } from './schemas.js';
 
-const Entry = Type.Object({
+const MergeEntry = Type.Object({
+  id: Uuid,
+  kind: Type.Literal('merge'),
+  at: Timestamp,
+  mergeId: Uuid,
+  role: Type.Union([Type.Literal('survivor'), Type.Literal('merged')]),
+  otherCustomerId: Uuid,
+  confidence: Type.Number(),
+  source: Type.String(),
+  status: Type.Union([Type.Literal('active'), Type.Literal('undone')]),
+  undoneAt: Type.Union([Timestamp, Type.Null()]),
+});
+
+const MessageEntry = Type.Object({
   id: Uuid,
   kind: Type.Literal('message'),
   at: Timestamp,
@@ -35,7 +48,7 @@ export async function timelineRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
           'Live updates: on /ws send {"type":"subscribe","events":["message.*"],"customerId":"<id>"}.',
         params: IdParams,
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
-        response: withProblems({ 200: PageOf(Entry) }),
+        response: withProblems({ 200: PageOf(Type.Union([MessageEntry, MergeEntry])) }),
       },
     },
     async (request) =>

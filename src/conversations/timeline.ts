@@ -4,10 +4,28 @@ import { findInTenant, type StoreDeps } from '../storage/index.js';
 
 /**
  * One customer's history across every channel, newest first: every message of every conversation,
- * marked where the customer moved to another channel. Paged by message id (time-ordered), so a new
- * entry never shifts a page being read. Calls, tickets and surveys join as their modules arrive.
+ * marked where the customer moved to another channel, and every merge that joined another record
+ * to this customer (or this one to another). Paged by id (UUIDv7, time-ordered), so a new entry
+ * never shifts a page being read. Calls, tickets and surveys join as their modules arrive.
  */
-export interface TimelineEntry {
+export type TimelineEntry = MessageEntry | MergeEntry;
+
+export interface MergeEntry {
+  id: string;
+  kind: 'merge';
+  at: string;
+  mergeId: string;
+  /** This customer absorbed the other ('survivor'), or was absorbed ('merged'). */
+  role: 'survivor' | 'merged';
+  otherCustomerId: string;
+  confidence: number;
+  /** manual, deterministic or probabilistic. */
+  source: string;
+  status: 'active' | 'undone';
+  undoneAt: string | null;
+}
+
+export interface MessageEntry {
   id: string;
   kind: 'message';
   at: string;
@@ -64,11 +82,23 @@ export async function customerTimeline(
     .where('m.tenant_id', '=', actor.tenantId)
     .where('c.customer_id', '=', customerId);
   if (req.cursor) q = q.where('m.id', '<', req.cursor);
-  const rows = await q
-    .orderBy('m.id', 'desc')
-    .limit(limit + 1)
-    .execute();
-  return toPage(rows, limit, (r) => ({
+  let mq = db
+    .selectFrom('customer_merges')
+    .selectAll()
+    .where('tenant_id', '=', actor.tenantId)
+    .where((eb) => eb.or([eb('survivor_id', '=', customerId), eb('merged_id', '=', customerId)]));
+  if (req.cursor) mq = mq.where('id', '<', req.cursor);
+  const [rows, merges] = await Promise.all([
+    q
+      .orderBy('m.id', 'desc')
+      .limit(limit + 1)
+      .execute(),
+    mq
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute(),
+  ]);
+  const messages: TimelineEntry[] = rows.map((r) => ({
     id: r.id,
     kind: 'message' as const,
     at: new Date(r.created_at).toISOString(),
@@ -83,4 +113,19 @@ export async function customerTimeline(
     deliveryStatus: r.delivery_status,
     channelChanged: r.previous_channel !== null && r.previous_channel !== r.channel_type,
   }));
+  const mergeEntries: TimelineEntry[] = merges.map((m) => ({
+    id: m.id,
+    kind: 'merge' as const,
+    at: new Date(m.created_at).toISOString(),
+    mergeId: m.id,
+    role: m.survivor_id === customerId ? ('survivor' as const) : ('merged' as const),
+    otherCustomerId: m.survivor_id === customerId ? m.merged_id : m.survivor_id,
+    confidence: m.confidence,
+    source: String((m.evidence as { source?: unknown }).source ?? 'manual'),
+    status: m.status,
+    undoneAt: m.undone_at ? new Date(m.undone_at).toISOString() : null,
+  }));
+  // Both lists are newest first; the page is the newest `limit + 1` of their union.
+  const all = [...messages, ...mergeEntries].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  return toPage(all.slice(0, limit + 1), limit, (e) => e);
 }
