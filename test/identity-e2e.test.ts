@@ -114,11 +114,14 @@ describe('one customer across the widget, Telegram and e-mail', () => {
     const timeline = (
       await t.inject({ url: `/api/v1/customers/${customer.id}/timeline`, headers: { authorization: auth } })
     ).json();
-    expect(timeline.items.map((i: { channelType: string }) => i.channelType).sort()).toEqual([
+    const messages = timeline.items.filter((i: { kind: string }) => i.kind === 'message');
+    expect(messages.map((i: { channelType: string }) => i.channelType).sort()).toEqual([
       'email',
       'telegram',
       'webchat',
     ]);
+    // The two merges that made them one are in the history too.
+    expect(timeline.items.filter((i: { kind: string }) => i.kind === 'merge')).toHaveLength(2);
     const explain = (
       await t.inject({ url: `/api/v1/customers/${customer.id}/identity`, headers: { authorization: auth } })
     ).json();

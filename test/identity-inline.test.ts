@@ -250,3 +250,41 @@ describe('CRM import and model training', () => {
     expect(settings.model.trained.records).toBe(trained.body.records);
   });
 });
+
+describe("the tenant's phone region", () => {
+  let t: TestApp;
+  let auth: string;
+  beforeAll(async () => {
+    t = await startTestApp('pglite');
+    auth = await t.login(OWNER.email, OWNER.password);
+  });
+  afterAll(() => t.close());
+
+  it('reads national numbers in the region the tenant set, on every way in', async () => {
+    const call = (method: 'PUT' | 'POST', url: string, payload: Record<string, unknown>) =>
+      t.inject({ method, url, headers: { authorization: auth }, payload });
+    expect((await call('PUT', '/api/v1/identity/settings', { defaultRegion: 'US' })).statusCode).toBe(200);
+    const sms = await call('POST', '/api/v1/messages/inbound', {
+      channelType: 'sms',
+      identity: { kind: 'phone', value: '(415) 555-2671' },
+      text: 'hi',
+      idempotencyKey: 'us-1',
+    });
+    const customerId = sms.json().conversation.customerId;
+    const created = await call('POST', '/api/v1/customers', {
+      displayName: 'Jane Roe',
+      identities: [{ kind: 'phone', value: '212-555-0100' }],
+    });
+    const imported = await call('POST', '/api/v1/customers/import', {
+      records: [{ id: 'x', name: 'John Doe', phone: '415.555.2671' }],
+    });
+    expect(imported.json().results[0].customerId).toBe(customerId);
+    const phones = await t.sb.ctx.storage.db
+      .selectFrom('identities')
+      .select('value')
+      .where('kind', '=', 'phone')
+      .execute();
+    expect(phones.map((p) => p.value).sort()).toEqual(['+12125550100', '+14155552671']);
+    expect(created.statusCode).toBe(201);
+  });
+});

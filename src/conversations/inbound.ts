@@ -1,5 +1,11 @@
 import { type Actor, actorTag, newId } from '../core/index.js';
-import { type IdentityRef, normalizeIdentity, resolveCustomerByIdentity } from '../identity/index.js';
+import {
+  type IdentifierOptions,
+  type IdentityRef,
+  identifierOptionsOf,
+  normalizeIdentity,
+  resolveCustomerByIdentity,
+} from '../identity/index.js';
 import { isUniqueViolation, type StoreDeps, type Trx, type UnitOfWork } from '../storage/index.js';
 import {
   assertChannel,
@@ -83,10 +89,11 @@ async function attachIdentities(
   tenantId: string,
   customerId: string,
   refs: IdentityRef[] = [],
+  options: IdentifierOptions = {},
 ): Promise<number> {
   let attached = 0;
   for (const ref of refs) {
-    const norm = normalizeIdentity(ref);
+    const norm = normalizeIdentity(ref, options);
     const row = await trx
       .insertInto('identities')
       .values({ id: newId(), tenant_id: tenantId, customer_id: customerId, ...norm, verified: false })
@@ -110,7 +117,8 @@ export async function receiveInbound(
   input: InboundMessage,
 ): Promise<Received> {
   try {
-    return await deps.outbox.transact((uow) => receiveIn(uow, actor, input));
+    const options = await identifierOptionsOf(deps.db, actor.tenantId);
+    return await deps.outbox.transact((uow) => receiveIn(uow, actor, input, options));
   } catch (err) {
     // Two deliveries of one message raced past the check; the loser rolled back and reports the winner.
     if (isUniqueViolation(err, 'messages_idempotency_key')) {
@@ -121,7 +129,12 @@ export async function receiveInbound(
   }
 }
 
-async function receiveIn(uow: UnitOfWork, actor: Actor, input: InboundMessage): Promise<Received> {
+async function receiveIn(
+  uow: UnitOfWork,
+  actor: Actor,
+  input: InboundMessage,
+  options: IdentifierOptions,
+): Promise<Received> {
   const { trx } = uow;
   const tenantId = actor.tenantId;
   const seen = await findByKey(trx, tenantId, input.idempotencyKey);
@@ -132,8 +145,9 @@ async function receiveIn(uow: UnitOfWork, actor: Actor, input: InboundMessage): 
     tenantId,
     input.identity,
     input.displayName,
+    options,
   );
-  const attached = await attachIdentities(trx, tenantId, customer.id, input.alsoKnownAs);
+  const attached = await attachIdentities(trx, tenantId, customer.id, input.alsoKnownAs, options);
   if (created) {
     await uow.emit({
       tenantId,

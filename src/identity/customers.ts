@@ -15,6 +15,7 @@ import {
   refuseIdentityRace,
   toIdentity,
 } from './identities.js';
+import { identifierOptionsOf } from './tenant-model.js';
 
 export interface Customer {
   id: string;
@@ -87,6 +88,7 @@ export async function loadCustomer(db: Db | Trx, tenantId: string, id: string): 
 }
 
 export async function createCustomer(deps: StoreDeps, actor: Actor, input: NewCustomer): Promise<Customer> {
+  const options = await identifierOptionsOf(deps.db, actor.tenantId);
   return refuseIdentityRace(
     deps.outbox.transact(async (uow) => {
       const row = await uow.trx
@@ -100,7 +102,13 @@ export async function createCustomer(deps: StoreDeps, actor: Actor, input: NewCu
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      const identities = await insertIdentities(uow.trx, actor.tenantId, row.id, input.identities ?? []);
+      const identities = await insertIdentities(
+        uow.trx,
+        actor.tenantId,
+        row.id,
+        input.identities ?? [],
+        options,
+      );
       const customer = toCustomer(row, identities);
       await uow.emit({
         tenantId: actor.tenantId,

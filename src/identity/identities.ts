@@ -8,6 +8,7 @@ import {
   type Trx,
 } from '../storage/index.js';
 import { type IdentifierOptions, normalizeIdentifier } from './normalize/index.js';
+import { identifierOptionsOf } from './tenant-model.js';
 
 export const IDENTITY_KINDS = [
   'phone',
@@ -91,8 +92,14 @@ export async function ownerOf(trx: Db | Trx, tenantId: string, ref: IdentityRef)
   return row?.customer_id;
 }
 
-export async function insertIdentities(trx: Trx, tenantId: string, customerId: string, list: NewIdentity[]) {
-  const refs = list.map((i) => ({ ...normalizeIdentity(i), verified: i.verified ?? false }));
+export async function insertIdentities(
+  trx: Trx,
+  tenantId: string,
+  customerId: string,
+  list: NewIdentity[],
+  options: IdentifierOptions = {},
+) {
+  const refs = list.map((i) => ({ ...normalizeIdentity(i, options), verified: i.verified ?? false }));
   const seen = new Set<string>();
   for (const r of refs) {
     const key = `${r.kind}\u0000${r.value}`;
@@ -113,10 +120,11 @@ export async function insertIdentities(trx: Trx, tenantId: string, customerId: s
 }
 
 export async function addIdentity(deps: StoreDeps, actor: Actor, customerId: string, input: NewIdentity) {
+  const options = await identifierOptionsOf(deps.db, actor.tenantId);
   return refuseIdentityRace(
     deps.outbox.transact(async (uow): Promise<Identity> => {
       await findInTenant(uow.trx, 'customers', actor.tenantId, customerId);
-      const [row] = await insertIdentities(uow.trx, actor.tenantId, customerId, [input]);
+      const [row] = await insertIdentities(uow.trx, actor.tenantId, customerId, [input], options);
       const identity = toIdentity(row!);
       await uow.emit({
         tenantId: actor.tenantId,

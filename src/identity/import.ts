@@ -8,8 +8,9 @@ import type { StoreDeps } from '../storage/index.js';
 import { IDENTITY_KINDS, type IdentityKind, type IdentityRef, normalizeIdentity } from './identities.js';
 import { type ContactRecord, parseContactRecord, resolveRecords } from './match/index.js';
 import { matchCustomer } from './matching.js';
+import type { IdentifierOptions } from './normalize/index.js';
 import { suggestMerge } from './suggestions.js';
-import { tenantMatching } from './tenant-model.js';
+import { identifierOptionsOf, tenantMatching } from './tenant-model.js';
 
 export interface ImportResult {
   id: string;
@@ -40,11 +41,11 @@ const FIELD_KINDS: [keyof ContactRecord, IdentityKind][] = [
   ['telegramId', 'telegram'],
 ];
 
-function identitiesOf(r: ContactRecord): IdentityRef[] {
+function identitiesOf(r: ContactRecord, options: IdentifierOptions): IdentityRef[] {
   const refs: IdentityRef[] = [];
   const add = (kind: IdentityKind, value: unknown) => {
     if (typeof value !== 'string' || !value.trim()) return;
-    const ref = normalizeIdentity({ kind, value });
+    const ref = normalizeIdentity({ kind, value }, options);
     if (!refs.some((x) => x.kind === ref.kind && x.value === ref.value)) refs.push(ref);
   };
   for (const [field, kind] of FIELD_KINDS) add(kind, r[field]);
@@ -60,10 +61,10 @@ interface Person {
   attributes: Record<string, string>;
 }
 
-function personOf(records: ContactRecord[]): Person {
+function personOf(records: ContactRecord[], options: IdentifierOptions): Person {
   const identities: IdentityRef[] = [];
   for (const r of records)
-    for (const ref of identitiesOf(r))
+    for (const ref of identitiesOf(r, options))
       if (!identities.some((x) => x.kind === ref.kind && x.value === ref.value)) identities.push(ref);
   const first = (f: 'name' | 'birthDate' | 'city') => records.find((r) => r[f]?.trim())?.[f]?.trim();
   const attributes: Record<string, string> = {};
@@ -174,13 +175,14 @@ export async function importCustomers(
     skipped: [],
     results: [],
   };
+  const options = await identifierOptionsOf(deps.db, actor.tenantId);
   const records: ContactRecord[] = [];
   const seen = new Set<string>();
   raw.forEach((value, index) => {
     try {
       const r = parseContactRecord(value);
       if (seen.has(r.id)) throw new Error(`duplicate record id ${r.id}`);
-      identitiesOf(r);
+      identitiesOf(r, options);
       seen.add(r.id);
       records.push(r);
     } catch (err) {
@@ -202,7 +204,7 @@ export async function importCustomers(
   let done = 0;
   const total = groups.size * 2;
   for (const [groupId, members] of groups) {
-    const written = await writePerson(deps, actor, personOf(members));
+    const written = await writePerson(deps, actor, personOf(members, options));
     customerOf.set(groupId, written.customerId);
     touched.add(written.customerId);
     if (written.created) report.created++;

@@ -24,6 +24,7 @@ export { FIELDS as MATCH_FIELDS, parseRhythmSample, type RhythmSample } from './
 export { type MatchOutcome, matchCustomer, recordTypingRhythm } from './matching.js';
 export { linkMentionedIdentifiers, type MentionOutcome } from './mentions.js';
 export { type Merge, type MergeEvidence, mergeCustomers, mergesOf, unmergeCustomers } from './merge.js';
+export type { IdentifierOptions } from './normalize/index.js';
 export { type Resolved, resolveCustomerByIdentity } from './resolve.js';
 export {
   acceptSuggestion,
@@ -34,6 +35,7 @@ export {
 } from './suggestions.js';
 export {
   forgetTenantMatching,
+  identifierOptionsOf,
   settingsOf,
   type TenantMatching,
   type TrainingReport,

@@ -4,6 +4,7 @@ import { type IdentityRef, normalizeIdentity } from './identities.js';
 import { mergeCustomers } from './merge.js';
 import { normalizeName } from './normalize/index.js';
 import { suggestMerge } from './suggestions.js';
+import { identifierOptionsOf } from './tenant-model.js';
 
 /**
  * A customer who writes "我的手机号是 138 0013 8000" tells us an identifier. Unowned, it joins the
@@ -43,9 +44,10 @@ export async function linkMentionedIdentifiers(
   mentions: IdentityRef[],
 ): Promise<MentionOutcome> {
   const outcome: MentionOutcome = { attached: [], merged: [] };
+  const options = await identifierOptionsOf(deps.db, actor.tenantId);
   let current = customerId;
   for (const mention of mentions) {
-    const ref = normalizeIdentity(mention);
+    const ref = normalizeIdentity(mention, options);
     const me = await findInTenant(deps.db, 'customers', actor.tenantId, current, { entity: 'customer' });
     const owner = await deps.db
       .selectFrom('identities')

@@ -2,6 +2,7 @@ import { Conflict, newId } from '../core/index.js';
 import type { Trx } from '../storage/index.js';
 import { type Customer, loadCustomer } from './customers.js';
 import { type IdentityRef, normalizeIdentity, ownerOf } from './identities.js';
+import type { IdentifierOptions } from './normalize/index.js';
 
 export interface Resolved {
   customer: Customer;
@@ -19,8 +20,9 @@ export async function resolveCustomerByIdentity(
   tenantId: string,
   ref: IdentityRef,
   displayName?: string,
+  options: IdentifierOptions = {},
 ): Promise<Resolved> {
-  const norm = normalizeIdentity(ref);
+  const norm = normalizeIdentity(ref, options);
   const existing = await ownerOf(trx, tenantId, norm);
   if (existing) return { customer: await loadCustomer(trx, tenantId, existing), created: false };
 

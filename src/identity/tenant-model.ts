@@ -18,6 +18,7 @@ import {
   parseMatchSettings,
   trainModel,
 } from './match/index.js';
+import type { IdentifierOptions } from './normalize/index.js';
 import { prepareCustomer } from './prepare-customer.js';
 
 /** The model as stored: the mixture plus the name statistics the frequency adjustment needs. */
@@ -57,6 +58,12 @@ function levelsMatch(model: StoredModel): boolean {
     model.levels.length === FIELDS.length &&
     FIELDS.every((f, k) => model.levels[k]?.join() === f.levels.join())
   );
+}
+
+/** How the tenant spells identifiers: its phone region and e-mail rules (cached with the settings). */
+export async function identifierOptionsOf(db: Db, tenantId: string): Promise<IdentifierOptions> {
+  const { settings } = await tenantMatching(db, tenantId);
+  return { region: settings.defaultRegion, gmailDots: settings.gmailDots, plusTags: settings.plusTags };
 }
 
 /** Settings from `tenants.settings`: `identity` holds the matcher's own; `defaultRegion` is shared with extraction. */
