@@ -19,7 +19,7 @@ import {
   Scorer,
 } from './match/index.js';
 import { mergeCustomers } from './merge.js';
-import { prepareCustomer } from './prepare-customer.js';
+import { prepareCustomer, prepareCustomerCached } from './prepare-customer.js';
 import { suggestMerge } from './suggestions.js';
 import { type TenantMatching, tenantMatching } from './tenant-model.js';
 
@@ -191,7 +191,7 @@ export async function matchCustomer(
     named: m.model.named,
     collision: m.model.collision,
   });
-  const prepared = new Map(candidates.map((c) => [c.id, prepareCustomer(c, m.settings)]));
+  const prepared = new Map(candidates.map((c) => [c.id, prepareCustomerCached(c, m.settings)]));
   const scored: Candidate[] = candidates
     .filter((o) => !o.apart)
     .map((o) => ({

@@ -58,3 +58,32 @@ export function prepareCustomer(c: MatchableCustomer, settings: MatchSettings): 
   }
   return prepared;
 }
+
+/** Prepared candidates, by everything that goes into them: name normalisation (pinyin, OpenCC) is the matcher's main CPU cost. */
+const CACHE_SIZE = 20_000;
+const cache = new Map<string, Prepared>();
+
+export function prepareCustomerCached(c: MatchableCustomer, settings: MatchSettings): Prepared {
+  const key = JSON.stringify([
+    c.id,
+    c.displayName,
+    c.attributes.birthDate ?? c.attributes.birthday ?? null,
+    c.attributes.city ?? null,
+    c.identities.map((i) => `${i.kind}:${i.value}`),
+    settings.defaultRegion,
+    settings.gmailDots,
+    settings.plusTags,
+    settings.identifierTrust,
+  ]);
+  const hit = cache.get(key);
+  if (hit) {
+    // Refresh its place: the Map's order is the eviction order.
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  const prepared = prepareCustomer(c, settings);
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(key, prepared);
+  return prepared;
+}
