@@ -106,11 +106,22 @@ describe('switchboard identity import and train', () => {
     );
     expect(added.code, added.stderr).toBe(0);
     const lines = Array.from({ length: 25 }, (_, k) =>
-      JSON.stringify({ id: `r${k}`, name: `客户${k}`, phone: `+86 139 0000 ${String(1000 + k)}` }),
+      JSON.stringify({
+        id: `r${k}`,
+        name: ['王', '李', '张', '刘', '陈'][k % 5]! + ['伟', '芳', '娜', '敏', '静'][Math.floor(k / 5)]!,
+        phone: `+86 139 ${String(10_000_000 + k * 379_721).slice(0, 8)}`,
+      }),
     );
     lines.splice(5, 0, '{"id": "broken", ');
-    lines.push(JSON.stringify({ id: 'dup-of-r3', name: 'Ke Hu', phone: '0086-13900001003' }));
-    const input = file('crm.jsonl', lines.join('\n'));
+    lines.push(
+      JSON.stringify({
+        id: 'dup-of-r3',
+        name: 'Liu Wei',
+        phone: `0086-139${String(10_000_000 + 3 * 379_721).slice(0, 8)}`,
+      }),
+    );
+    const input = path.join(dataDir, 'crm.jsonl');
+    writeFileSync(input, lines.join('\n'));
     const first = await run('identity', 'import', input, '--tenant', 'acme', '--chunk', '10', '--results');
     expect(first.code).toBe(1);
     expect(first.stderr).toMatch(/crm\.jsonl:6: skipped/);
@@ -124,7 +135,7 @@ describe('switchboard identity import and train', () => {
     expect(of('dup-of-r3')).toBe(of('r3'));
 
     const second = await run('identity', 'import', input, '--tenant', 'acme');
-    expect(JSON.parse(second.stderr.trim().split('\n').at(-1)!)).toMatchObject({ created: 0, updated: 26 });
+    expect(JSON.parse(second.stderr.trim().split('\n').at(-1)!)).toMatchObject({ created: 0, updated: 25 });
     const train = await run('identity', 'train', '--tenant', 'acme');
     expect(train.code).toBe(2);
     expect(train.stderr).toMatch(/at least 100 customers/);
