@@ -1,0 +1,297 @@
+/**
+ * The ACD engine: pure, in memory, driven by an injected clock. Every mutating call runs matching
+ * to a fixpoint before it returns, and reports each decision as a RoutingEvent, in order.
+ *
+ * Indexes (so no decision scans all tasks or all agents):
+ * - Lanes. A queue keeps its waiting tasks in lanes, one per (step, channel class), each a binary
+ *   heap ordered by (−(priority − aging × createdAt/60000), createdAt, arrival). Aging is linear in
+ *   time, so that key never changes while a task waits. Tasks of one lane share an agentFilter.
+ * - Free sets. Per queue and channel class, the eligible agents (skills, members) that could be
+ *   offered a task of that class now (available, a slot free, voice not mixed with other work).
+ *   They change only when an agent's bit mask of offerable classes changes, not on every slot.
+ * - Agent → queues it is eligible for, recomputed when an agent or a queue changes.
+ * - Direct heaps. Per agent, tasks waiting for that agent alone (transfer to the agent, last-agent hold).
+ * - One deadline heap for offers, step timeouts, wrap-ups and holds; stale entries are skipped.
+ * - agentFilter results per (step, agent) when the filter does not read `task`, dropped when the
+ *   agent changes and renewed with each rules version.
+ *
+ * Decisions. A task that starts waiting scans its queue's free set for its class (typically a few
+ * hundred agents at most) and the queue's strategy picks. An agent that gains a free slot looks at
+ * the heads of the lanes of its queues in the classes it can take, plus its direct heap; a lane
+ * whose step excludes it by a cached filter costs one lookup, and a filter that reads `task` is
+ * tried on at most SCAN_LIMIT (64) tasks of the lane, the one place where matching gives up
+ * exactness for a bounded cost.
+ *
+ * Semantics chosen where the brief left room:
+ * - CEL sees `task` = attributes + `priority` (as submitted) + `channel`; numbers are CEL doubles
+ *   (`task.tier >= 2` works, arithmetic needs `1.0`). Unknown variables fail compilation; a failing
+ *   evaluation (missing attribute) is "no match". A step whose queue does not exist is skipped.
+ * - A task with any offer out is 'reserved' (ring-all too). An agent who rejected or let an offer
+ *   time out is offered that task again only when no one else fits (on the task side; from the
+ *   agent side it cannot arise, since any other fitting free agent would already have it).
+ * - A transferred task is pinned where the transfer put it (rule changes leave it); one transferred
+ *   to an agent waits for that agent only and goes to its queue if the agent rejects or leaves.
+ * - Last-agent holds start on arrival only and end early when that agent leaves or the task overflows.
+ * - Step timeouts count while waiting or reserved; overflow keeps pending offers.
+ *
+ * Listeners are called synchronously. A mutating call made from inside a listener is queued and
+ * runs once the current call has settled; an error it (or a listener) throws is rethrown by the
+ * outer call after the engine is consistent again.
+ */
+
+import { type Core, createCore } from './core.js';
+import type { Deadline } from './deadlines.js';
+import { settle } from './matching.js';
+import type {
+  AgentSpec,
+  AgentStats,
+  EngineOptions,
+  EngineSnapshot,
+  Millis,
+  Presence,
+  QueueSpec,
+  QueueStats,
+  RoutingEvent,
+  RuleSet,
+  TaskSpec,
+} from './model.js';
+import { clearDirect, overflow, releaseDirect, rerouteWhere } from './placement.js';
+import { removeQueue, setQueues, upsertQueue } from './queue-config.js';
+import { accept, endReservation, pendingReservation } from './reservations.js';
+import { getAgentRec, removeAgent, setPresence, upsertAgent } from './roster.js';
+import { compileRules } from './rules.js';
+import { restoreInto, takeSnapshot } from './snapshot.js';
+import { abandon, cancel, complete, endWrapUp, submitTask, transfer } from './tasks.js';
+import {
+  type AgentView,
+  agentStatsOf,
+  agentViewOf,
+  queueStatsById,
+  queueStatsOf,
+  type ReservationView,
+  reservationViewOf,
+  type TaskView,
+  taskViewOf,
+} from './views.js';
+
+export interface RoutingEngine {
+  setQueues(queues: QueueSpec[]): void;
+  upsertQueue(queue: QueueSpec): void;
+  removeQueue(id: string): void;
+  setRules(rules: RuleSet): void;
+  upsertAgent(spec: AgentSpec): void;
+  removeAgent(id: string): void;
+  setPresence(agentId: string, presence: Presence, reason?: string): void;
+  submitTask(spec: TaskSpec): void;
+  accept(reservationId: string): void;
+  reject(reservationId: string): void;
+  complete(taskId: string): void;
+  abandon(taskId: string): void;
+  cancel(taskId: string): void;
+  transfer(taskId: string, target: { agentId: string } | { queueId: string }): void;
+  advance(): void;
+  nextDeadline(): Millis | undefined;
+  onEvent(listener: (e: RoutingEvent) => void): () => void;
+  getTask(id: string): TaskView | undefined;
+  getAgent(id: string): AgentView | undefined;
+  getReservation(id: string): ReservationView | undefined;
+  waitingTasks(queueId?: string): TaskView[];
+  pendingReservations(agentId?: string): ReservationView[];
+  queueStats(queueId: string): QueueStats;
+  allQueueStats(): QueueStats[];
+  agentStats(agentId: string): AgentStats;
+  allAgentStats(): AgentStats[];
+  snapshot(): EngineSnapshot;
+}
+
+function runDeadline(core: Core, d: Deadline): void {
+  switch (d.kind) {
+    case 'reservation':
+      endReservation(core, d.reservation, 'timed_out');
+      break;
+    case 'wrap':
+      endWrapUp(core, d.task);
+      break;
+    case 'step':
+      overflow(core, d.task);
+      break;
+    case 'hold':
+      if (d.task.status === 'waiting') releaseDirect(core, d.task);
+      else clearDirect(d.task);
+  }
+}
+
+class Engine implements RoutingEngine {
+  readonly core: Core;
+  private readonly listeners = new Set<(e: RoutingEvent) => void>();
+  private busy = false;
+  private readonly deferred: Array<() => void> = [];
+  private failure: { error: unknown } | undefined;
+
+  constructor(options: EngineOptions) {
+    this.core = createCore(options, (e) => this.emit(e));
+  }
+
+  private emit(e: RoutingEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(e);
+      } catch (error) {
+        this.failure ??= { error };
+      }
+    }
+  }
+
+  private run(op: () => void): void {
+    if (this.busy) {
+      this.deferred.push(op);
+      return;
+    }
+    this.busy = true;
+    try {
+      settle(this.core); // leftovers of a restore
+      for (let next: (() => void) | undefined = op; next; next = this.deferred.shift()) {
+        try {
+          next();
+        } catch (error) {
+          this.failure ??= { error };
+        }
+        settle(this.core);
+      }
+    } finally {
+      this.busy = false;
+    }
+    const failure = this.failure;
+    this.failure = undefined;
+    if (failure) throw failure.error;
+  }
+
+  setQueues(queues: QueueSpec[]): void {
+    this.run(() => setQueues(this.core, queues));
+  }
+  upsertQueue(queue: QueueSpec): void {
+    this.run(() => upsertQueue(this.core, queue));
+  }
+  removeQueue(id: string): void {
+    this.run(() => removeQueue(this.core, id));
+  }
+  setRules(rules: RuleSet): void {
+    this.run(() => {
+      const compiled = compileRules(rules);
+      this.core.rules = compiled;
+      this.core.emit({ type: 'rules.changed', at: this.core.clock.now(), version: compiled.version });
+      rerouteWhere(this.core, (t) => !t.pinned);
+    });
+  }
+  upsertAgent(spec: AgentSpec): void {
+    this.run(() => upsertAgent(this.core, spec));
+  }
+  removeAgent(id: string): void {
+    this.run(() => removeAgent(this.core, id));
+  }
+  setPresence(agentId: string, presence: Presence, reason?: string): void {
+    this.run(() => setPresence(this.core, agentId, presence, reason));
+  }
+  submitTask(spec: TaskSpec): void {
+    this.run(() => submitTask(this.core, spec));
+  }
+  accept(reservationId: string): void {
+    this.run(() => accept(this.core, pendingReservation(this.core, reservationId)));
+  }
+  reject(reservationId: string): void {
+    this.run(() => endReservation(this.core, pendingReservation(this.core, reservationId), 'rejected'));
+  }
+  complete(taskId: string): void {
+    this.run(() => complete(this.core, taskId));
+  }
+  abandon(taskId: string): void {
+    this.run(() => abandon(this.core, taskId));
+  }
+  cancel(taskId: string): void {
+    this.run(() => cancel(this.core, taskId));
+  }
+  transfer(taskId: string, target: { agentId: string } | { queueId: string }): void {
+    this.run(() => transfer(this.core, taskId, target));
+  }
+
+  /** Each due deadline is handled and matched before the next, so decisions follow time order. */
+  advance(): void {
+    this.run(() => {
+      const at = this.core.clock.now();
+      for (let d = this.core.deadlines.takeDue(at); d; d = this.core.deadlines.takeDue(at)) {
+        runDeadline(this.core, d);
+        settle(this.core);
+      }
+    });
+  }
+
+  nextDeadline(): Millis | undefined {
+    return this.core.deadlines.next()?.at;
+  }
+
+  onEvent(listener: (e: RoutingEvent) => void): () => void {
+    const own = (e: RoutingEvent) => listener(e);
+    this.listeners.add(own);
+    return () => this.listeners.delete(own);
+  }
+
+  getTask(id: string): TaskView | undefined {
+    const t = this.core.tasks.get(id) ?? this.core.finished.get(id);
+    return t && taskViewOf(t);
+  }
+  getAgent(id: string): AgentView | undefined {
+    const a = this.core.agents.get(id);
+    return a && agentViewOf(a);
+  }
+  getReservation(id: string): ReservationView | undefined {
+    const r = this.core.reservations.get(id);
+    return r && reservationViewOf(r);
+  }
+
+  /** Waiting tasks (no offer out) in service order; without a queue id, unrouted ones too. */
+  waitingTasks(queueId?: string): TaskView[] {
+    return [...this.core.tasks.values()]
+      .filter((t) => t.status === 'waiting' && (queueId === undefined || t.queueId === queueId))
+      .sort((a, b) => b.key - a.key || a.createdAt - b.createdAt || a.seq - b.seq)
+      .map(taskViewOf);
+  }
+
+  pendingReservations(agentId?: string): ReservationView[] {
+    const list =
+      agentId === undefined
+        ? [...this.core.reservations.values()].filter((r) => r.status === 'pending')
+        : [...(this.core.agents.get(agentId)?.pending ?? [])];
+    return list.sort((a, b) => a.ordinal - b.ordinal).map(reservationViewOf);
+  }
+
+  queueStats(queueId: string): QueueStats {
+    return queueStatsById(this.core, queueId);
+  }
+  allQueueStats(): QueueStats[] {
+    return [...this.core.queues.values()].map((q) => queueStatsOf(this.core, q));
+  }
+  agentStats(agentId: string): AgentStats {
+    return agentStatsOf(getAgentRec(this.core, agentId));
+  }
+  allAgentStats(): AgentStats[] {
+    return [...this.core.agents.values()].map(agentStatsOf);
+  }
+  snapshot(): EngineSnapshot {
+    return takeSnapshot(this.core);
+  }
+}
+
+export function createRoutingEngine(options: EngineOptions): RoutingEngine {
+  return new Engine(options);
+}
+
+/**
+ * An engine that continues from `snapshot` as the original would. A snapshot assembled elsewhere
+ * (from storage) may leave work unmatched: the first call, `advance()` included, matches it first,
+ * so attach listeners, then call advance().
+ */
+export function restoreRoutingEngine(options: EngineOptions, snapshot: EngineSnapshot): RoutingEngine {
+  const engine = new Engine(options);
+  restoreInto(engine.core, snapshot);
+  return engine;
+}

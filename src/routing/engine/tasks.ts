@@ -1,0 +1,237 @@
+// A task's life outside matching: arrival, completion and wrap-up, abandonment, cancellation, transfer.
+import { Conflict, InvalidInput, NotFound } from '../../core/index.js';
+import { refreshState, releaseSlot } from './agents.js';
+import { type Core, now } from './core.js';
+import { agentPasses } from './matching.js';
+import { channelClassOf, type TaskSpec, type TaskStatus } from './model.js';
+import { dequeue, enqueue, place, route, stepOf, track, untrack } from './placement.js';
+import { byOrdinal, endReservation } from './reservations.js';
+import { taskView } from './rules.js';
+import { type AgentRec, CLASS_INDEX, type TaskRec } from './state.js';
+
+export function liveTask(core: Core, id: string): TaskRec {
+  const t = core.tasks.get(id);
+  if (t) return t;
+  const done = core.finished.get(id);
+  if (done) throw new Conflict(`task ${id} is already ${done.status}`);
+  throw new NotFound('task', id);
+}
+
+export function newTaskRec(core: Core, spec: TaskSpec, createdAt: number): TaskRec {
+  return {
+    id: spec.id,
+    spec,
+    seq: ++core.taskSeq,
+    cls: CLASS_INDEX[channelClassOf(spec.attributes.channel)],
+    cel: taskView(spec),
+    createdAt,
+    waitingSince: createdAt,
+    status: 'waiting',
+    queueId: undefined,
+    stepIndex: undefined,
+    stepId: undefined,
+    enteredStepAt: undefined,
+    stepToken: 0,
+    priority: spec.priority ?? 0,
+    key: 0,
+    agentId: undefined,
+    wrapUntil: undefined,
+    pending: new Map(),
+    history: [],
+    tried: new Set(),
+    directAgentId: undefined,
+    holdUntil: undefined,
+    pinned: false,
+    countedIn: undefined,
+    lane: undefined,
+    heapIndex: -1,
+    endedAt: undefined,
+  };
+}
+
+export function submitTask(core: Core, spec: TaskSpec): void {
+  if (!spec || typeof spec.id !== 'string' || spec.id === '')
+    throw new InvalidInput('a task needs an id', 'id');
+  if (!spec.attributes || typeof spec.attributes.channel !== 'string') {
+    throw new InvalidInput('a task needs attributes.channel', 'attributes.channel');
+  }
+  if (spec.priority !== undefined && !Number.isFinite(spec.priority)) {
+    throw new InvalidInput('priority must be a number', 'priority');
+  }
+  if (core.tasks.has(spec.id) || core.finished.has(spec.id))
+    throw new Conflict(`task ${spec.id} already exists`);
+  const t = newTaskRec(core, spec, now(core));
+  core.tasks.set(t.id, t);
+  route(core, t, true);
+  holdForLastAgent(core, t);
+  enqueue(core, t);
+}
+
+/** Last-agent routing: a returning customer waits up to lastAgentHoldMs for the agent who last served them. */
+function holdForLastAgent(core: Core, t: TaskRec): void {
+  const customerId = t.spec.attributes.customerId;
+  if (core.lastAgentHoldMs <= 0 || t.queueId === undefined || typeof customerId !== 'string') return;
+  const last = core.lastAgents.get(customerId);
+  if (!last) return;
+  const at = now(core);
+  if (at - last.at > core.lastAgentWindowMs) {
+    core.lastAgents.delete(customerId);
+    return;
+  }
+  const a = core.agents.get(last.agentId);
+  const q = core.queues.get(t.queueId);
+  if (!a || !q || a.presence !== 'available' || a.capacity[t.cls] === 0 || !q.eligible.has(a)) return;
+  if (!agentPasses(stepOf(core, t), a, t)) return;
+  t.directAgentId = a.id;
+  t.holdUntil = at + core.lastAgentHoldMs;
+  core.deadlines.add({ kind: 'hold', at: t.holdUntil, task: t });
+}
+
+function finish(core: Core, t: TaskRec, status: TaskStatus): void {
+  t.status = status;
+  t.endedAt = now(core);
+  core.tasks.delete(t.id);
+  // Offers that were not taken are forgotten with the task's end (a ring-all task can have hundreds).
+  if (t.history.some((r) => r.status !== 'accepted')) {
+    for (const r of t.history) if (r.status !== 'accepted') core.reservations.delete(r.id);
+    t.history = t.history.filter((r) => r.status === 'accepted');
+  }
+  rememberFinished(core, t);
+}
+
+/** Keeps the last `finishedRetention` finished tasks; a FIFO, because deleting a Map's oldest keys and re-iterating is slow. */
+export function rememberFinished(core: Core, t: TaskRec): void {
+  core.finished.set(t.id, t);
+  core.finishedOrder.push(t);
+  while (core.finished.size > core.finishedRetention) {
+    const oldest = core.finishedOrder[core.finishedHead]!;
+    core.finishedOrder[core.finishedHead++] = undefined as unknown as TaskRec;
+    core.finished.delete(oldest.id);
+    for (const r of oldest.history) core.reservations.delete(r.id);
+  }
+  if (core.finishedHead > 1024 && core.finishedHead * 2 > core.finishedOrder.length) {
+    core.finishedOrder = core.finishedOrder.slice(core.finishedHead);
+    core.finishedHead = 0;
+  }
+}
+
+/** The agent stops holding the task's slot. */
+function releaseWork(core: Core, a: AgentRec, t: TaskRec): void {
+  a.work.delete(t);
+  if (t.status === 'wrapping') a.wrapping--;
+  releaseSlot(core, a, t.cls);
+}
+
+export function complete(core: Core, id: string): void {
+  const t = liveTask(core, id);
+  if (t.status === 'wrapping') {
+    endWrapUp(core, t);
+    return;
+  }
+  if (t.status !== 'assigned') throw new Conflict(`task ${id} is ${t.status}, not assigned`);
+  const a = core.agents.get(t.agentId!)!;
+  const at = now(core);
+  a.lastTaskEndedAt = at;
+  const wrapUpMs = (t.queueId === undefined ? undefined : core.queues.get(t.queueId))?.spec.wrapUpMs ?? 0;
+  if (wrapUpMs > 0) {
+    t.status = 'wrapping';
+    t.wrapUntil = at + wrapUpMs;
+    a.wrapping++;
+    core.deadlines.add({ kind: 'wrap', at: t.wrapUntil, task: t });
+    core.emit({ type: 'task.wrapping', at, taskId: t.id, agentId: a.id, until: t.wrapUntil });
+  } else {
+    releaseWork(core, a, t);
+    finish(core, t, 'completed');
+    core.emit({ type: 'task.completed', at, taskId: t.id, agentId: a.id });
+  }
+  refreshState(core, a);
+}
+
+/** Wrap-up over (its deadline, or complete() called again): the slot is free. */
+export function endWrapUp(core: Core, t: TaskRec): void {
+  const a = core.agents.get(t.agentId!)!;
+  releaseWork(core, a, t);
+  finish(core, t, 'completed');
+  core.emit({ type: 'task.completed', at: now(core), taskId: t.id, agentId: a.id });
+  refreshState(core, a);
+}
+
+function withdrawOffers(core: Core, t: TaskRec): void {
+  for (const r of [...t.pending.values()].sort(byOrdinal)) endReservation(core, r, 'canceled');
+}
+
+export function abandon(core: Core, id: string): void {
+  const t = liveTask(core, id);
+  if (t.status !== 'waiting' && t.status !== 'reserved') {
+    throw new Conflict(`task ${id} is ${t.status}; only a waiting task can be abandoned`);
+  }
+  if (t.status === 'waiting') dequeue(core, t);
+  untrack(core, t);
+  const waitedMs = Math.max(0, now(core) - t.waitingSince);
+  const q = t.countedIn === undefined ? undefined : core.queues.get(t.countedIn);
+  if (q) q.counters.abandoned++;
+  finish(core, t, 'abandoned');
+  core.emit({ type: 'task.abandoned', at: now(core), taskId: t.id, queueId: t.queueId, waitedMs });
+  withdrawOffers(core, t);
+}
+
+export function cancel(core: Core, id: string): void {
+  const t = liveTask(core, id);
+  const a = t.agentId === undefined ? undefined : core.agents.get(t.agentId);
+  if (t.status === 'waiting') dequeue(core, t);
+  untrack(core, t);
+  if (a && (t.status === 'assigned' || t.status === 'wrapping')) releaseWork(core, a, t);
+  finish(core, t, 'canceled');
+  core.emit({ type: 'task.canceled', at: now(core), taskId: t.id });
+  withdrawOffers(core, t);
+  if (a) refreshState(core, a);
+}
+
+/**
+ * An assigned task goes back to waiting, for one agent or in a queue, with its attributes,
+ * priority and creation time (so its age) kept. The agent who had it is tried last.
+ */
+export function transfer(core: Core, id: string, target: { agentId: string } | { queueId: string }): void {
+  const t = liveTask(core, id);
+  if (t.status !== 'assigned')
+    throw new Conflict(`task ${id} is ${t.status}; only an assigned task can be transferred`);
+  const from = core.agents.get(t.agentId!)!;
+  let to: AgentRec | undefined;
+  if ('agentId' in target) {
+    to = core.agents.get(target.agentId);
+    if (!to) throw new NotFound('agent', target.agentId);
+    if (to === from) throw new Conflict(`agent ${to.id} already has task ${id}`);
+    if (to.presence !== 'available' || to.capacity[t.cls] === 0) {
+      throw new Conflict(`agent ${to.id} cannot take ${t.spec.attributes.channel} work now`);
+    }
+  } else if (!core.queues.has(target.queueId)) throw new NotFound('queue', target.queueId);
+  releaseWork(core, from, t);
+  t.status = 'waiting';
+  t.agentId = undefined;
+  t.waitingSince = now(core);
+  t.tried = new Set([from.id]);
+  t.pinned = true;
+  if (to) {
+    // No longer in a rule step: its step index may even refer to rules replaced since it was placed.
+    t.stepIndex = undefined;
+    t.stepId = undefined;
+    t.enteredStepAt = undefined;
+    t.stepToken++;
+    t.directAgentId = to.id;
+    t.countedIn = undefined;
+    track(core, t);
+  } else {
+    t.queueId = undefined;
+    place(core, t, (target as { queueId: string }).queueId, undefined, t.priority);
+  }
+  core.emit({
+    type: 'task.transferred',
+    at: now(core),
+    taskId: t.id,
+    fromAgentId: from.id,
+    toAgentId: to?.id,
+    toQueueId: to ? undefined : t.queueId,
+  });
+  enqueue(core, t);
+  refreshState(core, from);
+}
