@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import { type BenchOutput, runApiWrites } from './api-writes.js';
 import { runExtraction } from './extraction.js';
 import { runIdentity } from './identity/index.js';
+import { runInlineResolution } from './identity/inline.js';
+import { runRouting } from './routing/index.js';
 import { runWebhookIngest } from './webhook-ingest.js';
 
 interface BenchOptions {
@@ -17,6 +19,8 @@ const BENCHMARKS: { name: string; run: (opts: BenchOptions) => Promise<BenchOutp
   { name: 'webhook-ingest', run: runWebhookIngest },
   { name: 'extraction', run: runExtraction },
   { name: 'identity', run: runIdentity },
+  { name: 'identity-inline', run: runInlineResolution },
+  { name: 'routing', run: runRouting },
 ];
 
 const USAGE = `usage: npm run bench -- [--only NAME] [--quick]

@@ -4,6 +4,7 @@ import { DomainError } from '../core/index.js';
 import { registerIdentity } from './identity.js';
 import { registerMigrate } from './migrate.js';
 import { registerSeed } from './seed.js';
+import { registerSimulate } from './simulate.js';
 import { registerStart } from './start.js';
 import { registerTenant } from './tenant.js';
 import { registerUser } from './user.js';
@@ -23,6 +24,7 @@ registerSeed(program);
 registerUser(program);
 registerTenant(program);
 registerIdentity(program);
+registerSimulate(program);
 
 try {
   await program.parseAsync(process.argv);
