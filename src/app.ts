@@ -11,6 +11,7 @@ import { createGateway } from './channels/gateway.js';
 import { createHttpClient, sendContexts } from './channels/http.js';
 import { createRealtimeHub } from './channels/realtime.js';
 import type { Config } from './config.js';
+import { RoutingLive, subscribeRouting, sweepUnrouted } from './routing/index.js';
 import { createCipher, createTokenService, installationSecret, loadMasterKey } from './security/index.js';
 import { createOutbox, migrateToLatest, openStorage, type Storage } from './storage/index.js';
 
@@ -89,6 +90,7 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
   const dispatcher = createDispatcher(channelDeps, gateway, {
     sendContext: sendContexts(createHttpClient(), realtime),
   });
+  const routing = new RoutingLive({ db: storage.db, outbox, logger, kind: storage.kind });
   const ctx: ApiContext = {
     config,
     logger,
@@ -100,6 +102,7 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
     gateway,
     realtime,
     metrics: createMetrics(),
+    routing,
   };
 
   if (options.bootstrap !== false) {
@@ -115,6 +118,12 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
   }
   outbox.start();
   if (options.backgroundSends !== false) dispatcher.start();
+  const routingEvents = await subscribeRouting(routing, bus, logger);
+  await routing.start();
+  if (routing.isLeader)
+    await sweepUnrouted(routing).catch((err: unknown) =>
+      logger.warn({ err }, 'routing: sweep of unrouted conversations failed'),
+    );
   const server = await buildServer(ctx);
   const smtp = await startSmtpListener(
     { db: storage.db, gateway, logger },
@@ -147,6 +156,9 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
         await smtp.close();
         logger.debug('shutdown: SMTP closed');
         await dispatcher.stop();
+        await routingEvents.unsubscribe();
+        await routing.close();
+        logger.debug('shutdown: routing stopped');
         await outbox.stop();
         await outbox
           .flush()

@@ -116,6 +116,57 @@ const CASES: Record<string, Case> = {
   // No merge exists; an unknown id of any tenant is a 404.
   'GET /api/v1/merge-suggestions': { targetsA: false },
   'GET /api/v1/identity/settings': { targetsA: false },
+  'GET /api/v1/routing/rules': { targetsA: false },
+  'GET /api/v1/routing/rules/versions': { targetsA: false },
+  // B's rules cannot send work to A's queue.
+  'PUT /api/v1/routing/rules': {
+    targetsA: false,
+    body: (a) => ({ steps: [{ id: 's1', queueId: a.queue }] }),
+  },
+  'GET /api/v1/routing/stats': { targetsA: false },
+  'GET /api/v1/routing/break-reasons': { targetsA: false },
+  'PUT /api/v1/routing/agents/:id/state': {
+    targetsA: true,
+    params: (a) => ({ id: a.user }),
+    body: () => ({ state: 'available' }),
+  },
+  'PUT /api/v1/routing/agents/:id/profile': {
+    targetsA: true,
+    params: (a) => ({ id: a.user }),
+    body: () => ({ rating: 1 }),
+  },
+  'GET /api/v1/routing/reservations': { targetsA: false },
+  'POST /api/v1/routing/reservations/:id/accept': {
+    targetsA: true,
+    params: () => ({ id: 'res-1' }),
+    body: () => ({}),
+  },
+  'POST /api/v1/routing/reservations/:id/reject': {
+    targetsA: true,
+    params: () => ({ id: 'res-1' }),
+    body: () => ({}),
+  },
+  'GET /api/v1/routing/tasks': { targetsA: false },
+  'POST /api/v1/routing/tasks': {
+    targetsA: true,
+    body: (a) => ({ channel: 'webchat', conversationId: a.conversation }),
+  },
+  'GET /api/v1/routing/tasks/:id': { targetsA: true, params: (a) => ({ id: a.conversation }) },
+  'POST /api/v1/routing/tasks/:id/complete': {
+    targetsA: true,
+    params: (a) => ({ id: a.conversation }),
+    body: () => ({}),
+  },
+  'POST /api/v1/routing/tasks/:id/transfer': {
+    targetsA: true,
+    params: (a) => ({ id: a.conversation }),
+    body: (a) => ({ queueId: a.queue }),
+  },
+  'POST /api/v1/routing/tasks/:id/cancel': {
+    targetsA: true,
+    params: (a) => ({ id: a.conversation }),
+    body: () => ({}),
+  },
   'PUT /api/v1/identity/settings': { targetsA: false, body: () => ({ upper: 0.97, lower: 0.7 }) },
   'POST /api/v1/identity/model/train': { targetsA: false, body: () => ({}) },
   // B imports a record with A's customer's phone: it becomes B's own customer, A's stays untouched.

@@ -3,6 +3,7 @@ import type { EventBus } from '../bus/index.js';
 import type { Gateway } from '../channels/gateway.js';
 import type { RealtimeHub } from '../channels/realtime.js';
 import type { Config } from '../config.js';
+import type { RoutingLive } from '../routing/index.js';
 import type { Cipher, TokenService } from '../security/index.js';
 import type { Outbox, Storage } from '../storage/index.js';
 import type { Metrics } from './metrics.js';
@@ -20,4 +21,6 @@ export interface ApiContext {
   /** Sockets of web chat visitors and app users, for first-party channels' sends. */
   realtime: RealtimeHub;
   metrics: Metrics;
+  /** The ACD: one engine per tenant on the leading process. */
+  routing: RoutingLive;
 }

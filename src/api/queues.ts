@@ -7,6 +7,7 @@ import {
   getQueue,
   listQueues,
   QUEUE_DEFAULTS,
+  STRATEGIES,
   updateQueue,
 } from '../routing/index.js';
 import { actorOf } from './auth.js';
@@ -26,6 +27,9 @@ const QueueSchema = Type.Object({
   serviceLevelSeconds: Type.Integer(),
   serviceLevelTarget: Type.Number(),
   skills: Type.Array(QueueSkillSchema),
+  strategy: Type.String(),
+  reservationTimeoutSeconds: Type.Integer(),
+  wrapUpSeconds: Type.Integer(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -55,6 +59,23 @@ const Fields = {
     ),
     { maxItems: 50, description: 'skills an agent needs to take work from this queue' },
   ),
+  strategy: Type.Union(
+    STRATEGIES.map((s) => Type.Literal(s)),
+    {
+      description:
+        'how the ACD picks among agents who fit: best-match (weighs idle time, load, proficiency, rating and customer value; the default), ring-all, longest-idle, least-recent, fewest-contacts, round-robin, random, linear',
+    },
+  ),
+  reservationTimeoutSeconds: Type.Integer({
+    minimum: 1,
+    maximum: 600,
+    description: 'an offer not accepted in this time goes to the next agent (default 20)',
+  }),
+  wrapUpSeconds: Type.Integer({
+    minimum: 0,
+    maximum: 3600,
+    description: "after-contact work after each task; the agent's slot stays taken (default 0)",
+  }),
 };
 
 export async function queueRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiContext }): Promise<void> {
@@ -92,6 +113,9 @@ export async function queueRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
           serviceLevelSeconds: Type.Optional(Fields.serviceLevelSeconds),
           serviceLevelTarget: Type.Optional(Fields.serviceLevelTarget),
           skills: Type.Optional(Fields.skills),
+          strategy: Type.Optional(Fields.strategy),
+          reservationTimeoutSeconds: Type.Optional(Fields.reservationTimeoutSeconds),
+          wrapUpSeconds: Type.Optional(Fields.wrapUpSeconds),
         }),
         response: withProblems({ 201: QueueSchema }),
       },
@@ -127,6 +151,9 @@ export async function queueRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
           serviceLevelSeconds: Type.Optional(Fields.serviceLevelSeconds),
           serviceLevelTarget: Type.Optional(Fields.serviceLevelTarget),
           skills: Type.Optional(Fields.skills),
+          strategy: Type.Optional(Fields.strategy),
+          reservationTimeoutSeconds: Type.Optional(Fields.reservationTimeoutSeconds),
+          wrapUpSeconds: Type.Optional(Fields.wrapUpSeconds),
         }),
         response: withProblems({ 200: QueueSchema }),
       },

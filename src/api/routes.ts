@@ -7,6 +7,7 @@ import { eventRoutes } from './events.js';
 import { identityRoutes } from './identity.js';
 import { mergeRoutes } from './merges.js';
 import { queueRoutes } from './queues.js';
+import { routingRoutes } from './routing.js';
 import { skillRoutes } from './skills.js';
 import { teamRoutes } from './teams.js';
 import { tenantRoutes } from './tenant.js';
@@ -20,6 +21,7 @@ export const routePlugins: ((app: FastifyInstance, opts: { ctx: ApiContext }) =>
   teamRoutes,
   skillRoutes,
   queueRoutes,
+  routingRoutes,
   channelRoutes,
   customerRoutes,
   timelineRoutes,

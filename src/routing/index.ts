@@ -1,5 +1,22 @@
-// Routing owns how work finds an agent: queues, skills and each agent's proficiency in them
-// today; the ACD engine (agent states, scoring, reservations) joins this module later.
+// Routing owns how work finds an agent: queues, skills and proficiency, the tenant's rules, and
+// the ACD — a pure engine (engine/) run live per tenant (live.ts), its decisions stored (persist.ts)
+// and rebuilt from the database on restart (load.ts).
+
+export {
+  type AgentStats,
+  type AgentView,
+  channelClassOf,
+  type EngineSnapshot,
+  type Presence,
+  type QueueStats,
+  type ReservationView,
+  type RuleSet,
+  type RuleStep,
+  RuleSyntaxError,
+  type TaskView,
+} from './engine/index.js';
+export { STRATEGIES, type Strategy } from './engine/model.js';
+export { RoutingLive, type RoutingLiveDeps } from './live.js';
 export {
   createQueue,
   deleteQueue,
@@ -12,6 +29,7 @@ export {
   type QueueSkill,
   updateQueue,
 } from './queues.js';
+export { currentRules, type NewRules, type RuleVersion, ruleVersions, saveRules } from './rules-store.js';
 export {
   type AgentSkill,
   type AgentSkills,
@@ -26,3 +44,29 @@ export {
   setAgentSkills,
   updateSkill,
 } from './skills.js';
+export {
+  guessLanguage,
+  handleRoutingEvent,
+  routeConversation,
+  subscribeRouting,
+  sweepUnrouted,
+} from './triggers.js';
+export {
+  type AgentProfile,
+  acceptReservation,
+  breakReasonsOf,
+  cancelTask,
+  completeTask,
+  createTask,
+  DEFAULT_BREAK_REASONS,
+  getTask,
+  type LiveStats,
+  liveStats,
+  myReservations,
+  type NewTask,
+  rejectReservation,
+  setAgentProfile,
+  setAgentState,
+  transferTask,
+  waitingTasks,
+} from './work.js';

@@ -21,6 +21,7 @@ import {
   type StoreDeps,
   type Trx,
 } from '../storage/index.js';
+import type { Strategy } from './engine/model.js';
 import { assertDistinctSkills, assertSkillsExist } from './skills.js';
 
 /** A skill an agent needs, at least at `minProficiency` (1..5), to take work from the queue. */
@@ -40,6 +41,12 @@ export interface Queue {
   serviceLevelSeconds: number;
   serviceLevelTarget: number;
   skills: QueueSkill[];
+  /** How the ACD picks among agents who fit (engine/model.ts `Strategy`). */
+  strategy: Strategy;
+  /** An offer not answered in this time goes to the next agent. */
+  reservationTimeoutSeconds: number;
+  /** After-contact work: the agent's slot stays taken this long after each task. */
+  wrapUpSeconds: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -51,6 +58,9 @@ export interface NewQueue {
   serviceLevelSeconds?: number | undefined;
   serviceLevelTarget?: number | undefined;
   skills?: { skillId: string; minProficiency?: number | undefined }[] | undefined;
+  strategy?: Strategy | undefined;
+  reservationTimeoutSeconds?: number | undefined;
+  wrapUpSeconds?: number | undefined;
 }
 
 export type QueueChanges = Partial<NewQueue>;
@@ -68,6 +78,9 @@ export function toQueue(row: Row<'queues'>, skills: QueueSkill[]): Queue {
     serviceLevelSeconds: row.service_level_seconds,
     serviceLevelTarget: row.service_level_target,
     skills,
+    strategy: row.strategy as Strategy,
+    reservationTimeoutSeconds: row.reservation_timeout_seconds,
+    wrapUpSeconds: row.wrap_up_seconds,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   };
@@ -146,6 +159,11 @@ export async function createQueue(deps: StoreDeps, actor: Actor, input: NewQueue
         priority: input.priority ?? QUEUE_DEFAULTS.priority,
         service_level_seconds: input.serviceLevelSeconds ?? QUEUE_DEFAULTS.serviceLevelSeconds,
         service_level_target: input.serviceLevelTarget ?? QUEUE_DEFAULTS.serviceLevelTarget,
+        ...(input.strategy !== undefined && { strategy: input.strategy }),
+        ...(input.reservationTimeoutSeconds !== undefined && {
+          reservation_timeout_seconds: input.reservationTimeoutSeconds,
+        }),
+        ...(input.wrapUpSeconds !== undefined && { wrap_up_seconds: input.wrapUpSeconds }),
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -214,6 +232,11 @@ export async function updateQueue(
           service_level_seconds: changes.serviceLevelSeconds,
         }),
         ...(changes.serviceLevelTarget !== undefined && { service_level_target: changes.serviceLevelTarget }),
+        ...(changes.strategy !== undefined && { strategy: changes.strategy }),
+        ...(changes.reservationTimeoutSeconds !== undefined && {
+          reservation_timeout_seconds: changes.reservationTimeoutSeconds,
+        }),
+        ...(changes.wrapUpSeconds !== undefined && { wrap_up_seconds: changes.wrapUpSeconds }),
         updated_at: new Date(),
       })
       .where('id', '=', id)

@@ -4,6 +4,7 @@ import * as m0002 from './migrations/0002_channel_gateway.js';
 import * as m0003 from './migrations/0003_customer_merges.js';
 import * as m0004 from './migrations/0004_merge_suggestions.js';
 import * as m0005 from './migrations/0005_identity_matching.js';
+import * as m0006 from './migrations/0006_routing.js';
 
 /** Migrations are listed here in order; the file name is the migration's permanent name. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_customer_merges': m0003,
   '0004_merge_suggestions': m0004,
   '0005_identity_matching': m0005,
+  '0006_routing': m0006,
 };
 
 export class MigrationFailed extends Error {}

@@ -65,6 +65,9 @@ export interface QueuesTable {
   priority: Generated<number>;
   service_level_seconds: Generated<number>;
   service_level_target: Generated<number>;
+  strategy: Generated<string>;
+  reservation_timeout_seconds: Generated<number>;
+  wrap_up_seconds: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -112,6 +115,77 @@ export interface MergeSuggestionsTable {
   status: ColumnType<'pending' | 'accepted' | 'rejected', 'pending' | undefined, 'accepted' | 'rejected'>;
   created_at: Timestamp;
   decided_by: string | null;
+  decided_at: Timestamp | null;
+}
+
+export interface RoutingAgentsTable {
+  tenant_id: string;
+  user_id: string;
+  rating: ColumnType<number, number | undefined, number>;
+  capacity: ColumnType<Record<string, number>, string | undefined, string>;
+  presence: ColumnType<'offline' | 'available' | 'break', 'offline' | 'available' | 'break' | undefined>;
+  presence_reason: string | null;
+  presence_since: Timestamp;
+  idle_since: Timestamp;
+  last_task_ended_at: Timestamp | null;
+  tasks_handled: ColumnType<number, number | undefined, number>;
+}
+
+export interface RoutingRulesTable {
+  tenant_id: string;
+  version: number;
+  steps: Json<unknown[]>;
+  default_queue_id: string | null;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export type RoutingTaskStatus =
+  | 'waiting'
+  | 'reserved'
+  | 'assigned'
+  | 'wrapping'
+  | 'completed'
+  | 'abandoned'
+  | 'canceled';
+
+export interface RoutingTasksTable {
+  tenant_id: string;
+  id: string;
+  conversation_id: string | null;
+  customer_id: string | null;
+  channel: string;
+  attributes: Json;
+  priority: number;
+  status: RoutingTaskStatus;
+  queue_id: string | null;
+  step_id: string | null;
+  step_index: number | null;
+  entered_step_at: Timestamp | null;
+  waiting_since: Timestamp;
+  agent_id: string | null;
+  direct_agent_id: string | null;
+  hold_until: Timestamp | null;
+  pinned: ColumnType<boolean, boolean | undefined, boolean>;
+  wrap_until: Timestamp | null;
+  created_at: Timestamp;
+  assigned_at: Timestamp | null;
+  ended_at: Timestamp | null;
+}
+
+export interface RoutingReservationsTable {
+  tenant_id: string;
+  id: string;
+  seq: number;
+  task_id: string;
+  agent_id: string;
+  status: ColumnType<
+    'pending' | 'accepted' | 'rejected' | 'timed_out' | 'canceled',
+    'pending' | undefined,
+    'accepted' | 'rejected' | 'timed_out' | 'canceled'
+  >;
+  created_at: Timestamp;
+  expires_at: Timestamp;
   decided_at: Timestamp | null;
 }
 
@@ -260,6 +334,10 @@ export interface Database {
   customer_merges: CustomerMergesTable;
   merge_suggestions: MergeSuggestionsTable;
   identity_match_keys: IdentityMatchKeysTable;
+  routing_agents: RoutingAgentsTable;
+  routing_rules: RoutingRulesTable;
+  routing_tasks: RoutingTasksTable;
+  routing_reservations: RoutingReservationsTable;
   identity_models: IdentityModelsTable;
   typing_profiles: TypingProfilesTable;
   channels: ChannelsTable;

@@ -1,0 +1,381 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import {
+  acceptReservation,
+  breakReasonsOf,
+  cancelTask,
+  completeTask,
+  createTask,
+  currentRules,
+  getTask,
+  liveStats,
+  myReservations,
+  rejectReservation,
+  ruleVersions,
+  saveRules,
+  setAgentProfile,
+  setAgentState,
+  transferTask,
+  waitingTasks,
+} from '../routing/index.js';
+import { actorOf } from './auth.js';
+import type { ApiContext } from './context.js';
+import { Body, IdParams, Timestamp, Uuid, withProblems } from './schemas.js';
+
+const Millis = Type.Number({ description: 'milliseconds since the epoch' });
+const Capacity = Type.Record(Type.String(), Type.Integer());
+
+const ReservationSchema = Type.Object({
+  id: Type.String(),
+  taskId: Uuid,
+  agentId: Uuid,
+  createdAt: Millis,
+  expiresAt: Millis,
+  status: Type.Optional(Type.String()),
+});
+
+const TaskSchema = Type.Object({
+  id: Uuid,
+  status: Type.String(),
+  attributes: Type.Record(Type.String(), Type.Unknown()),
+  priority: Type.Number(),
+  queueId: Type.Optional(Type.String()),
+  stepId: Type.Optional(Type.String()),
+  agentId: Type.Optional(Type.String()),
+  createdAt: Millis,
+  waitingSince: Millis,
+  wrapUntil: Type.Optional(Millis),
+  endedAt: Type.Optional(Millis),
+  directAgentId: Type.Optional(Type.String()),
+  reservations: Type.Array(ReservationSchema),
+});
+
+const QueueStatsSchema = Type.Object({
+  queueId: Type.String(),
+  waiting: Type.Integer(),
+  longestWaitMs: Type.Number(),
+  availableAgents: Type.Integer(),
+  offered: Type.Integer(),
+  answered: Type.Integer(),
+  abandoned: Type.Integer(),
+  answeredWithinSl: Type.Integer(),
+  serviceLevel: Type.Number(),
+  asaMs: Type.Number(),
+});
+
+const AgentStatsSchema = Type.Object({
+  agentId: Type.String(),
+  state: Type.String(),
+  reason: Type.Optional(Type.String()),
+  sinceMs: Millis,
+  load: Capacity,
+  capacity: Capacity,
+  tasksHandled: Type.Integer(),
+});
+
+const StepSchema = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 100 }),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    filter: Type.Optional(
+      Type.String({
+        maxLength: 2000,
+        description: "CEL over `task`, e.g. task.category == 'refund' && task.tier >= 2",
+      }),
+    ),
+    queueId: Uuid,
+    agentFilter: Type.Optional(
+      Type.String({
+        maxLength: 2000,
+        description: "CEL over `agent` and `task`, e.g. 'zh' in agent.languages && agent.skills.refund >= 3",
+      }),
+    ),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
+    priorityBoost: Type.Optional(Type.Integer({ minimum: -1000, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
+const RulesSchema = Type.Object({
+  version: Type.Integer(),
+  steps: Type.Array(StepSchema),
+  defaultQueueId: Type.Optional(Type.String()),
+  createdBy: Type.String(),
+  createdAt: Timestamp,
+});
+
+const ReservationParams = Type.Object(
+  { id: Type.String({ pattern: '^res-[0-9]{1,12}$' }) },
+  { additionalProperties: false },
+);
+
+export async function routingRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiContext }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const live = ctx.routing;
+  const deps = { db: ctx.storage.db, outbox: ctx.outbox };
+  const tags = ['routing'];
+
+  app.get(
+    '/api/v1/routing/rules',
+    {
+      config: { access: 'supervisor' },
+      schema: { tags, summary: 'The routing rules in force', response: withProblems({ 200: RulesSchema }) },
+    },
+    async (request) => currentRules(ctx.storage.db, actorOf(request).tenantId),
+  );
+
+  app.get(
+    '/api/v1/routing/rules/versions',
+    {
+      config: { access: 'supervisor' },
+      schema: {
+        tags,
+        summary: 'Every version of the routing rules, newest first (up to 100)',
+        response: withProblems({ 200: Type.Object({ items: Type.Array(RulesSchema) }) }),
+      },
+    },
+    async (request) => ({ items: await ruleVersions(ctx.storage.db, actorOf(request).tenantId) }),
+  );
+
+  app.put(
+    '/api/v1/routing/rules',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'Replace the routing rules (a new version, in force at once)',
+        description:
+          'Steps are tried in order; the first whose filter matches places the task in its queue. A step with a ' +
+          'timeout overflows waiting tasks to the next matching step. Waiting tasks are placed again by the new ' +
+          'rules, keeping their age; none is dropped. A CEL error is a 400 with code RULE_SYNTAX and its position.',
+        body: Body({
+          steps: Type.Array(StepSchema, { maxItems: 200 }),
+          defaultQueueId: Type.Optional(Uuid),
+        }),
+        response: withProblems({ 200: RulesSchema }),
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const saved = await saveRules(deps, actor, request.body);
+      await live.applyRules(actor.tenantId, saved);
+      return saved;
+    },
+  );
+
+  app.get(
+    '/api/v1/routing/stats',
+    {
+      config: { access: 'supervisor' },
+      schema: {
+        tags,
+        summary: 'Live statistics per queue and per agent',
+        description: 'Live updates: on /ws subscribe to ["routing.*"].',
+        response: withProblems({
+          200: Type.Object({
+            at: Timestamp,
+            queues: Type.Array(QueueStatsSchema),
+            agents: Type.Array(AgentStatsSchema),
+          }),
+        }),
+      },
+    },
+    async (request) => liveStats(live, actorOf(request)),
+  );
+
+  app.get(
+    '/api/v1/routing/break-reasons',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'The reason codes an agent may give for a break',
+        response: withProblems({ 200: Type.Object({ items: Type.Array(Type.String()) }) }),
+      },
+    },
+    async (request) => ({ items: [...(await breakReasonsOf(live, actorOf(request).tenantId))] }),
+  );
+
+  app.put(
+    '/api/v1/routing/agents/:id/state',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: "Set an agent's state: available, break (with a reason code) or offline",
+        description: 'Agents set their own; supervisors may set anyone’s.',
+        params: IdParams,
+        body: Body({
+          state: Type.Union([Type.Literal('available'), Type.Literal('break'), Type.Literal('offline')]),
+          reason: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+        }),
+        response: withProblems({ 200: AgentStatsSchema }),
+      },
+    },
+    async (request) =>
+      setAgentState(live, actorOf(request), request.params.id, request.body.state, request.body.reason),
+  );
+
+  app.put(
+    '/api/v1/routing/agents/:id/profile',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: "Set an agent's rating and per-channel capacity",
+        params: IdParams,
+        body: Body({
+          rating: Type.Optional(Type.Number({ minimum: 0, maximum: 5 })),
+          capacity: Type.Optional(
+            Type.Record(Type.String(), Type.Integer({ minimum: 0, maximum: 50 }), {
+              description:
+                'per channel class (voice, chat, email, video), e.g. {"voice": 1, "chat": 3, "email": 5}',
+            }),
+          ),
+        }),
+        response: withProblems({
+          200: Type.Object({ userId: Uuid, rating: Type.Number(), capacity: Capacity }),
+        }),
+      },
+    },
+    async (request) => setAgentProfile(live, ctx.outbox, actorOf(request), request.params.id, request.body),
+  );
+
+  app.get(
+    '/api/v1/routing/reservations',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'Offers waiting for the signed-in agent to accept or reject',
+        response: withProblems({ 200: Type.Object({ items: Type.Array(ReservationSchema) }) }),
+      },
+    },
+    async (request) => ({ items: await myReservations(live, actorOf(request)) }),
+  );
+
+  for (const verb of ['accept', 'reject'] as const) {
+    app.post(
+      `/api/v1/routing/reservations/:id/${verb}`,
+      {
+        config: { access: 'agent' },
+        schema: {
+          tags,
+          summary:
+            verb === 'accept'
+              ? 'Accept an offer: the task is yours'
+              : 'Reject an offer: it goes to the next agent',
+          params: ReservationParams,
+          body: Body({}),
+          response: withProblems({ 200: Type.Object({ taskId: Uuid, status: Type.String() }) }),
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        if (verb === 'accept') {
+          const task = await acceptReservation(live, actor, request.params.id);
+          return { taskId: task.id, status: task.status };
+        }
+        const r = await rejectReservation(live, actor, request.params.id);
+        return { taskId: r.taskId, status: 'rejected' };
+      },
+    );
+  }
+
+  app.get(
+    '/api/v1/routing/tasks',
+    {
+      config: { access: 'supervisor' },
+      schema: {
+        tags,
+        summary: 'Tasks waiting for an agent, best first',
+        querystring: Type.Object({ queueId: Type.Optional(Uuid) }, { additionalProperties: false }),
+        response: withProblems({ 200: Type.Object({ items: Type.Array(TaskSchema) }) }),
+      },
+    },
+    async (request) => ({ items: await waitingTasks(live, actorOf(request), request.query.queueId) }),
+  );
+
+  app.post(
+    '/api/v1/routing/tasks',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'Queue work for an agent (conversations are queued by themselves; this is for other work)',
+        body: Body({
+          channel: Type.String({ minLength: 1, maxLength: 50 }),
+          conversationId: Type.Optional(Uuid),
+          customerId: Type.Optional(Uuid),
+          priority: Type.Optional(Type.Integer({ minimum: -1000, maximum: 1000 })),
+          attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { maxProperties: 50 })),
+        }),
+        response: withProblems({ 201: TaskSchema }),
+      },
+    },
+    async (request, reply) => reply.status(201).send(await createTask(live, actorOf(request), request.body)),
+  );
+
+  app.get(
+    '/api/v1/routing/tasks/:id',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'One live task',
+        params: IdParams,
+        response: withProblems({ 200: TaskSchema }),
+      },
+    },
+    async (request) => getTask(live, actorOf(request), request.params.id),
+  );
+
+  app.post(
+    '/api/v1/routing/tasks/:id/complete',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'Finish a task (wrap-up follows when its queue has one)',
+        params: IdParams,
+        body: Body({}),
+        response: withProblems({ 200: TaskSchema }),
+      },
+    },
+    async (request) => completeTask(live, actorOf(request), request.params.id),
+  );
+
+  app.post(
+    '/api/v1/routing/tasks/:id/transfer',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'Transfer a task to an agent or a queue; its attributes and age go with it',
+        params: IdParams,
+        body: Type.Union([Body({ agentId: Uuid }), Body({ queueId: Uuid })]),
+        response: withProblems({ 200: TaskSchema }),
+      },
+    },
+    async (request) => transferTask(live, actorOf(request), request.params.id, request.body),
+  );
+
+  app.post(
+    '/api/v1/routing/tasks/:id/cancel',
+    {
+      config: { access: 'supervisor' },
+      schema: {
+        tags,
+        summary: 'Withdraw a task that is no longer wanted',
+        params: IdParams,
+        body: Body({}),
+        response: withProblems({ 204: Type.Null() }),
+      },
+    },
+    async (request, reply) => {
+      await cancelTask(live, actorOf(request), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,252 @@
+// The ACD live: one engine per tenant in memory, driven by the API and the event bus, with every
+// decision written to the database (persist.ts) before the call that caused it returns. Timers fire
+// at the engine's next deadline (offer timeouts, overflow, wrap-up). Exactly one process runs the
+// engines: on PostgreSQL the holder of an advisory lock (per schema), the others stand by and take
+// over by rebuilding from the database; PGlite has one process by construction.
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import { Conflict, Forbidden, InvalidInput, NotFound, Unavailable } from '../core/index.js';
+import type { Db, StoreDeps, UnitOfWork } from '../storage/index.js';
+import {
+  type Clock,
+  type RoutingEngine,
+  type RoutingEvent,
+  type RuleSet,
+  restoreRoutingEngine,
+} from './engine/index.js';
+import { engineOptionsOf, loadAgents, loadQueues, loadSnapshot } from './load.js';
+import { persistDecisions } from './persist.js';
+
+export interface RoutingLiveDeps extends StoreDeps {
+  logger: Logger;
+  kind: 'pglite' | 'postgres';
+  clock?: Clock | undefined;
+}
+
+interface TenantRouter {
+  tenantId: string;
+  engine: RoutingEngine;
+  buffer: RoutingEvent[];
+  queue: Promise<unknown>;
+  timer: NodeJS.Timeout | undefined;
+}
+
+const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
+const STANDBY_POLL_MS = 2000;
+
+export class RoutingLive {
+  private readonly routers = new Map<string, Promise<TenantRouter>>();
+  private leader = false;
+  private closed = false;
+  private release: (() => void) | undefined;
+  private lease: Promise<void> | undefined;
+  readonly clock: Clock;
+
+  constructor(private readonly deps: RoutingLiveDeps) {
+    this.clock = deps.clock ?? SYSTEM_CLOCK;
+  }
+
+  get db(): Db {
+    return this.deps.db;
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  /** PGlite: lead at once. PostgreSQL: lead when the lock is ours; until then, stand by and retry. */
+  async start(): Promise<void> {
+    if (this.deps.kind === 'pglite') {
+      this.leader = true;
+      await this.resumeAll();
+      return;
+    }
+    const acquired = new Promise<void>((resolve) => {
+      this.lease = this.holdLease(resolve).catch((err: unknown) =>
+        this.deps.logger.error({ err }, 'routing leadership lease failed'),
+      );
+      // A standby must not hold up startup.
+      setTimeout(resolve, 500).unref();
+    });
+    await acquired;
+  }
+
+  private async holdLease(acquired: () => void): Promise<void> {
+    await this.deps.db.connection().execute(async (conn) => {
+      const key = sql`hashtext(current_schema() || ':switchboard-acd')`;
+      while (!this.closed) {
+        const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${key}) AS ok`.execute(conn);
+        if (rows[0]?.ok) {
+          this.leader = true;
+          this.deps.logger.info('this process now runs the routing engine');
+          await this.resumeAll();
+          acquired();
+          await new Promise<void>((resolve) => {
+            this.release = resolve;
+            if (this.closed) resolve();
+          });
+          await sql`SELECT pg_advisory_unlock(${key})`.execute(conn);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, STANDBY_POLL_MS));
+      }
+    });
+  }
+
+  /** Rebuilds the engines of tenants with live work, so their timers run again after a restart. */
+  private async resumeAll(): Promise<void> {
+    const rows = await this.deps.db
+      .selectFrom('routing_tasks')
+      .select('tenant_id')
+      .where('status', 'in', ['waiting', 'reserved', 'assigned', 'wrapping'])
+      .union(this.deps.db.selectFrom('routing_agents').select('tenant_id').where('presence', '<>', 'offline'))
+      .execute();
+    for (const r of rows) await this.router(r.tenant_id);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const p of this.routers.values()) {
+      const t = await p.catch(() => undefined);
+      if (!t) continue;
+      if (t.timer) clearTimeout(t.timer);
+      await t.queue.catch(() => undefined);
+    }
+    this.routers.clear();
+    this.release?.();
+    await this.lease;
+  }
+
+  private router(tenantId: string): Promise<TenantRouter> {
+    if (!this.leader)
+      throw new Unavailable('the routing engine runs on another node; try again there or later');
+    let p = this.routers.get(tenantId);
+    if (!p) {
+      p = this.load(tenantId);
+      this.routers.set(tenantId, p);
+      p.catch(() => this.routers.delete(tenantId));
+    }
+    return p;
+  }
+
+  private async load(tenantId: string): Promise<TenantRouter> {
+    const db = this.deps.db;
+    const tenant = await db
+      .selectFrom('tenants')
+      .select('settings')
+      .where('id', '=', tenantId)
+      .executeTakeFirst();
+    if (!tenant) throw new NotFound('tenant', tenantId);
+    const options = { ...engineOptionsOf(tenant.settings), clock: this.clock };
+    const snapshot = await loadSnapshot(db, tenantId, this.clock.now(), options.lastAgentWindowMs ?? 0);
+    const engine = restoreRoutingEngine(options, snapshot);
+    const t: TenantRouter = { tenantId, engine, buffer: [], queue: Promise.resolve(), timer: undefined };
+    engine.onEvent((e) => t.buffer.push(e));
+    // Offers that expired while nobody ran the engine time out now, and their tasks are offered again.
+    await this.step(t, (e) => e.advance());
+    return t;
+  }
+
+  /**
+   * Runs `op` on the tenant's engine, one at a time per tenant, then writes what the engine decided
+   * (and `also`, the caller's own rows) in one transaction. If that write fails the engine is
+   * dropped and rebuilt from the database on next use: memory never runs ahead of what is stored.
+   */
+  async run<T>(
+    tenantId: string,
+    op: (engine: RoutingEngine) => T | Promise<T>,
+    also?: (uow: UnitOfWork) => Promise<void>,
+  ): Promise<T> {
+    const t = await this.router(tenantId);
+    return this.step(t, op, also);
+  }
+
+  private step<T>(
+    t: TenantRouter,
+    op: (engine: RoutingEngine) => T | Promise<T>,
+    also?: (uow: UnitOfWork) => Promise<void>,
+  ): Promise<T> {
+    const next = t.queue.then(async () => {
+      let result: T;
+      try {
+        result = await op(t.engine);
+      } catch (err) {
+        // A refused call changes nothing of the caller's; anything the engine did decide is still stored.
+        await this.flush(t);
+        throw err;
+      }
+      await this.flush(t, also);
+      return result;
+    });
+    t.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async flush(t: TenantRouter, also?: (uow: UnitOfWork) => Promise<void>): Promise<void> {
+    const events = t.buffer.splice(0);
+    if (events.length > 0 || also) {
+      try {
+        await this.deps.outbox.transact(async (uow) => {
+          if (also) await also(uow);
+          await persistDecisions(uow, t.tenantId, t.engine, events);
+        });
+      } catch (err) {
+        if (t.timer) clearTimeout(t.timer);
+        this.routers.delete(t.tenantId);
+        this.deps.logger.error({ err, tenantId: t.tenantId }, 'routing decisions not stored; engine rebuilt');
+        throw err instanceof Conflict || err instanceof InvalidInput || err instanceof Forbidden
+          ? err
+          : new Unavailable('routing could not store its decision; try again');
+      }
+    }
+    this.schedule(t);
+  }
+
+  private schedule(t: TenantRouter): void {
+    if (t.timer) clearTimeout(t.timer);
+    t.timer = undefined;
+    const at = t.engine.nextDeadline();
+    if (at === undefined || this.closed) return;
+    // Real timers can fire a little early; the engine only acts on deadlines that are due.
+    const delay = Math.max(0, at - this.clock.now()) + 1;
+    t.timer = setTimeout(
+      () => {
+        t.timer = undefined;
+        if (this.routers.get(t.tenantId) === undefined) return;
+        this.step(t, (e) => e.advance()).catch((err: unknown) =>
+          this.deps.logger.error({ err, tenantId: t.tenantId }, 'routing timer failed'),
+        );
+      },
+      Math.min(delay, 2 ** 31 - 1),
+    );
+    t.timer.unref();
+  }
+
+  /** Queues, skills, agents or teams changed: the engine takes the new picture; work in hand stays. */
+  async refresh(tenantId: string): Promise<void> {
+    if (!this.leader || !this.routers.has(tenantId)) return;
+    const db: Db = this.deps.db;
+    const [queues, agents] = await Promise.all([loadQueues(db, tenantId), loadAgents(db, tenantId)]);
+    await this.run(tenantId, (engine) => {
+      engine.setQueues(queues);
+      const known = new Set(agents.map((a) => a.spec.id));
+      for (const a of agents) engine.upsertAgent(a.spec);
+      for (const s of engine.allAgentStats()) {
+        if (known.has(s.agentId)) continue;
+        try {
+          engine.setPresence(s.agentId, 'offline');
+          engine.removeAgent(s.agentId);
+        } catch (err) {
+          // Still holding work (a disabled agent mid-call): it leaves once the work is done.
+          if (!(err instanceof Conflict)) throw err;
+        }
+      }
+    });
+  }
+
+  /** A new rules version is in force: waiting tasks are placed again by it, none dropped. */
+  async applyRules(tenantId: string, rules: RuleSet): Promise<void> {
+    if (!this.leader) return;
+    await this.run(tenantId, (engine) => engine.setRules(rules));
+  }
+}
