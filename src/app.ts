@@ -90,7 +90,7 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
   const dispatcher = createDispatcher(channelDeps, gateway, {
     sendContext: sendContexts(createHttpClient(), realtime),
   });
-  const routing = new RoutingLive({ db: storage.db, outbox, logger, kind: storage.kind });
+  const routing = new RoutingLive({ db: storage.db, outbox, logger, kind: storage.kind, bus });
   const ctx: ApiContext = {
     config,
     logger,

@@ -132,6 +132,24 @@ for (const kind of ['pglite', 'postgres'] as const) {
       });
       expect(waiting).toHaveLength(1);
       expect(await offers()).toEqual([]);
+
+      // A supervisor's wallboard gets the live statistics over the WebSocket.
+      const ws = await t.sb.server.app.injectWS(`/ws?access_token=${owner.slice('Bearer '.length)}`);
+      const frames: Json[] = [];
+      ws.on('message', (d) => frames.push(JSON.parse(String(d))));
+      await waitFor(() => frames.some((f) => f.type === 'ready'));
+      ws.send(JSON.stringify({ type: 'subscribe', events: ['routing.stats'] }));
+      const stats = await waitFor(() =>
+        frames.find((f) => f.type === 'event' && f.event.type === 'routing.stats'),
+      );
+      const queue = stats.event.payload.queues.find((q: Json) => q.queueId === queueId);
+      expect(queue).toMatchObject({ waiting: 1, availableAgents: 0 });
+      expect(queue.longestWaitMs).toBeGreaterThanOrEqual(0);
+      expect(stats.event.payload.agents.find((a: Json) => a.agentId === agentId)).toMatchObject({
+        state: 'break',
+        reason: 'lunch',
+      });
+      ws.terminate();
     });
 
     it('keeps waiting work, a pending offer and agent states across a restart; the offer is accepted once', async () => {

@@ -5,7 +5,8 @@
 // over by rebuilding from the database; PGlite has one process by construction.
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import { Conflict, Forbidden, InvalidInput, NotFound, Unavailable } from '../core/index.js';
+import type { EventBus } from '../bus/index.js';
+import { Conflict, Forbidden, InvalidInput, NotFound, newId, Unavailable } from '../core/index.js';
 import type { Db, StoreDeps, UnitOfWork } from '../storage/index.js';
 import {
   type Clock,
@@ -20,7 +21,11 @@ import { persistDecisions } from './persist.js';
 export interface RoutingLiveDeps extends StoreDeps {
   logger: Logger;
   kind: 'pglite' | 'postgres';
+  /** Live statistics go straight to the bus (not the event log): wallboards subscribe to `routing.stats`. */
+  bus?: EventBus | undefined;
   clock?: Clock | undefined;
+  /** How often statistics are published for tenants with something going on. Default 2 s. */
+  statsEveryMs?: number | undefined;
 }
 
 interface TenantRouter {
@@ -29,6 +34,8 @@ interface TenantRouter {
   buffer: RoutingEvent[];
   queue: Promise<unknown>;
   timer: NodeJS.Timeout | undefined;
+  /** Something was decided since statistics were last published. */
+  changed: boolean;
 }
 
 const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
@@ -36,6 +43,7 @@ const STANDBY_POLL_MS = 2000;
 
 export class RoutingLive {
   private readonly routers = new Map<string, Promise<TenantRouter>>();
+  private statsTimer: NodeJS.Timeout | undefined;
   private leader = false;
   private closed = false;
   private release: (() => void) | undefined;
@@ -56,6 +64,14 @@ export class RoutingLive {
 
   /** PGlite: lead at once. PostgreSQL: lead when the lock is ours; until then, stand by and retry. */
   async start(): Promise<void> {
+    if (this.deps.bus) {
+      this.statsTimer = setInterval(() => {
+        this.publishStats().catch((err: unknown) =>
+          this.deps.logger.warn({ err }, 'routing: statistics not published'),
+        );
+      }, this.deps.statsEveryMs ?? 2000);
+      this.statsTimer.unref();
+    }
     if (this.deps.kind === 'pglite') {
       this.leader = true;
       await this.resumeAll();
@@ -104,8 +120,36 @@ export class RoutingLive {
     for (const r of rows) await this.router(r.tenant_id);
   }
 
+  /**
+   * Statistics for every tenant whose engine decided something since the last round, or that has
+   * work waiting (its longest wait grows by itself): one `routing.stats` event each, bus only.
+   */
+  async publishStats(): Promise<void> {
+    const bus = this.deps.bus;
+    if (!bus || !this.leader) return;
+    for (const p of this.routers.values()) {
+      const t = await p.catch(() => undefined);
+      if (!t) continue;
+      const queues = t.engine.allQueueStats();
+      if (!t.changed && !queues.some((q) => q.waiting > 0)) continue;
+      t.changed = false;
+      const at = this.clock.now();
+      await bus.publish({
+        id: newId(at),
+        tenantId: t.tenantId,
+        type: 'routing.stats',
+        aggregateType: 'routing',
+        aggregateId: t.tenantId,
+        payload: { at: new Date(at).toISOString(), queues, agents: t.engine.allAgentStats() },
+        actor: 'system:acd',
+        occurredAt: new Date(at).toISOString(),
+      });
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    if (this.statsTimer) clearInterval(this.statsTimer);
     for (const p of this.routers.values()) {
       const t = await p.catch(() => undefined);
       if (!t) continue;
@@ -140,7 +184,14 @@ export class RoutingLive {
     const options = { ...engineOptionsOf(tenant.settings), clock: this.clock };
     const snapshot = await loadSnapshot(db, tenantId, this.clock.now(), options.lastAgentWindowMs ?? 0);
     const engine = restoreRoutingEngine(options, snapshot);
-    const t: TenantRouter = { tenantId, engine, buffer: [], queue: Promise.resolve(), timer: undefined };
+    const t: TenantRouter = {
+      tenantId,
+      engine,
+      buffer: [],
+      queue: Promise.resolve(),
+      timer: undefined,
+      changed: true,
+    };
     engine.onEvent((e) => t.buffer.push(e));
     // Offers that expired while nobody ran the engine time out now, and their tasks are offered again.
     await this.step(t, (e) => e.advance());
@@ -184,6 +235,7 @@ export class RoutingLive {
 
   private async flush(t: TenantRouter, also?: (uow: UnitOfWork) => Promise<void>): Promise<void> {
     const events = t.buffer.splice(0);
+    if (events.length > 0) t.changed = true;
     if (events.length > 0 || also) {
       try {
         await this.deps.outbox.transact(async (uow) => {
