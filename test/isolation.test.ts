@@ -124,6 +124,8 @@ const CASES: Record<string, Case> = {
     body: (a) => ({ steps: [{ id: 's1', queueId: a.queue }] }),
   },
   'GET /api/v1/routing/stats': { targetsA: false },
+  'GET /api/v1/routing/settings': { targetsA: false },
+  'PUT /api/v1/routing/settings': { targetsA: false, body: () => ({ agingPerMinute: 2 }) },
   'GET /api/v1/routing/break-reasons': { targetsA: false },
   'PUT /api/v1/routing/agents/:id/state': {
     targetsA: true,

@@ -116,6 +116,28 @@ for (const kind of ['pglite', 'postgres'] as const) {
       );
     });
 
+    it("takes the tenant's own break reason codes and ACD options", async () => {
+      const put = await call(owner, 'PUT', '/api/v1/routing/settings', {
+        breakReasons: ['lunch', '培训'],
+        voiceBlocksOthers: false,
+        weights: { rating: 3 },
+      });
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+      expect(put.body).toMatchObject({ voiceBlocksOthers: false, weights: { rating: 3, idle: 1 } });
+      expect((await call(agent, 'GET', '/api/v1/routing/break-reasons')).body.items).toEqual([
+        'lunch',
+        '培训',
+      ]);
+      const training = await call(agent, 'PUT', `/api/v1/routing/agents/${agentId}/state`, {
+        state: 'break',
+        reason: '培训',
+      });
+      expect(training.body).toMatchObject({ state: 'break', reason: '培训' });
+      expect(
+        (await call(agent, 'PUT', `/api/v1/routing/agents/${agentId}/state`, { state: 'available' })).status,
+      ).toBe(200);
+    });
+
     it('needs a reason code for a break, and makes no offers during it', async () => {
       const none = await call(agent, 'PUT', `/api/v1/routing/agents/${agentId}/state`, { state: 'break' });
       expect(none.status).toBe(400);

@@ -8,6 +8,7 @@ import {
   completeTask,
   createTask,
   currentRules,
+  getRoutingSettings,
   getTask,
   liveStats,
   myReservations,
@@ -17,6 +18,7 @@ import {
   setAgentProfile,
   setAgentState,
   transferTask,
+  updateRoutingSettings,
   waitingTasks,
 } from '../routing/index.js';
 import { actorOf } from './auth.js';
@@ -105,6 +107,37 @@ const RulesSchema = Type.Object({
   createdAt: Timestamp,
 });
 
+const Weight = Type.Number({ minimum: 0, maximum: 100 });
+const SettingsFields = {
+  voiceBlocksOthers: Type.Boolean({
+    description: 'an agent on a call gets nothing else, and one with other work gets no calls',
+  }),
+  agingPerMinute: Type.Number({
+    minimum: 0,
+    maximum: 1000,
+    description: 'priority a waiting task gains per minute, so none starves',
+  }),
+  lastAgentWindowMs: Type.Integer({
+    minimum: 0,
+    maximum: 30 * 86_400_000,
+    description: 'how recent "the agent who served them" must be',
+  }),
+  lastAgentHoldMs: Type.Integer({
+    minimum: 0,
+    maximum: 600_000,
+    description: 'how long a returning customer waits for that agent first (0 = off)',
+  }),
+  weights: Type.Object(
+    { idle: Weight, load: Weight, proficiency: Weight, rating: Weight, customerValue: Weight },
+    {
+      description:
+        'best-match: how much idle time, load, proficiency and rating count; customerValue sends high tiers to the best-rated',
+    },
+  ),
+  breakReasons: Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { minItems: 1, maxItems: 30 }),
+};
+const SettingsSchema = Type.Object(SettingsFields);
+
 const ReservationParams = Type.Object(
   { id: Type.String({ pattern: '^res-[0-9]{1,12}$' }) },
   { additionalProperties: false },
@@ -162,6 +195,42 @@ export async function routingRoutes(fastify: FastifyInstance, { ctx }: { ctx: Ap
       await live.applyRules(actor.tenantId, saved);
       return saved;
     },
+  );
+
+  app.get(
+    '/api/v1/routing/settings',
+    {
+      config: { access: 'supervisor' },
+      schema: { tags, summary: "The tenant's ACD options", response: withProblems({ 200: SettingsSchema }) },
+    },
+    async (request) => getRoutingSettings(live, actorOf(request).tenantId),
+  );
+
+  app.put(
+    '/api/v1/routing/settings',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: "Change the tenant's ACD options (keys left out keep their value)",
+        body: Body({
+          voiceBlocksOthers: Type.Optional(SettingsFields.voiceBlocksOthers),
+          agingPerMinute: Type.Optional(SettingsFields.agingPerMinute),
+          lastAgentWindowMs: Type.Optional(SettingsFields.lastAgentWindowMs),
+          lastAgentHoldMs: Type.Optional(SettingsFields.lastAgentHoldMs),
+          weights: Type.Optional(Type.Partial(SettingsFields.weights, { additionalProperties: false })),
+          breakReasons: Type.Optional(SettingsFields.breakReasons),
+        }),
+        response: withProblems({ 200: SettingsSchema }),
+      },
+    },
+    async (request) =>
+      updateRoutingSettings(
+        live,
+        ctx.outbox,
+        actorOf(request),
+        request.body as Parameters<typeof updateRoutingSettings>[3],
+      ),
   );
 
   app.get(

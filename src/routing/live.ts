@@ -296,6 +296,19 @@ export class RoutingLive {
     });
   }
 
+  /** Drops the tenant's engine (after the calls in flight) so the next use rebuilds it with fresh options. */
+  async reload(tenantId: string): Promise<void> {
+    const p = this.routers.get(tenantId);
+    if (!p) return;
+    const t = await p.catch(() => undefined);
+    if (t) {
+      await t.queue.catch(() => undefined);
+      if (t.timer) clearTimeout(t.timer);
+    }
+    this.routers.delete(tenantId);
+    if (this.leader) await this.router(tenantId);
+  }
+
   /** A new rules version is in force: waiting tasks are placed again by it, none dropped. */
   async applyRules(tenantId: string, rules: RuleSet): Promise<void> {
     if (!this.leader) return;

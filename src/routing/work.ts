@@ -21,6 +21,7 @@ import type {
 } from './engine/index.js';
 import { channelClassOf } from './engine/index.js';
 import type { RoutingLive } from './live.js';
+import { engineOptionsOf } from './load.js';
 
 const isSupervisor = (actor: Actor) => roleAtLeast(actor.role, 'supervisor');
 
@@ -321,4 +322,67 @@ export async function setAgentProfile(
 
 export async function breakReasonsOf(live: RoutingLive, tenantId: string): Promise<readonly string[]> {
   return breakReasons(live, tenantId);
+}
+
+export interface RoutingSettings {
+  voiceBlocksOthers: boolean;
+  agingPerMinute: number;
+  lastAgentWindowMs: number;
+  lastAgentHoldMs: number;
+  weights: { idle: number; load: number; proficiency: number; rating: number; customerValue: number };
+  breakReasons: string[];
+}
+
+const DEFAULT_WEIGHTS = { idle: 1, load: 1, proficiency: 1, rating: 1, customerValue: 0.5 };
+
+export function routingSettingsOf(settings: Record<string, unknown>): RoutingSettings {
+  const r = (settings.routing ?? {}) as Partial<RoutingSettings>;
+  const o = engineOptionsOf(settings);
+  return {
+    voiceBlocksOthers: o.voiceBlocksOthers ?? true,
+    agingPerMinute: o.agingPerMinute ?? 1,
+    lastAgentWindowMs: o.lastAgentWindowMs ?? 0,
+    lastAgentHoldMs: o.lastAgentHoldMs ?? 0,
+    weights: { ...DEFAULT_WEIGHTS, ...(r.weights ?? {}) },
+    breakReasons: Array.isArray(r.breakReasons) ? r.breakReasons : [...DEFAULT_BREAK_REASONS],
+  };
+}
+
+export async function getRoutingSettings(live: RoutingLive, tenantId: string): Promise<RoutingSettings> {
+  const row = await live.db.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirst();
+  return routingSettingsOf(row?.settings ?? {});
+}
+
+/** Stores the tenant's ACD options; the engine is rebuilt from the database with them, work in hand kept. */
+export async function updateRoutingSettings(
+  live: RoutingLive,
+  outbox: import('../storage/index.js').Outbox,
+  actor: Actor,
+  changes: Partial<RoutingSettings>,
+): Promise<RoutingSettings> {
+  if (changes.breakReasons && new Set(changes.breakReasons).size !== changes.breakReasons.length)
+    throw new InvalidInput('break reasons must be distinct', 'breakReasons');
+  const next = await outbox.transact(async ({ trx }) => {
+    const row = await trx
+      .selectFrom('tenants')
+      .select('settings')
+      .where('id', '=', actor.tenantId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const current = routingSettingsOf(row.settings);
+    const merged: RoutingSettings = {
+      ...current,
+      ...changes,
+      weights: { ...current.weights, ...(changes.weights ?? {}) },
+    };
+    await trx
+      .updateTable('tenants')
+      .set({ settings: JSON.stringify({ ...row.settings, routing: merged }) })
+      .where('id', '=', actor.tenantId)
+      .execute();
+    await auditBy(trx, actor, 'routing.settings_changed', 'tenant', actor.tenantId, { ...changes });
+    return merged;
+  });
+  await live.reload(actor.tenantId);
+  return next;
 }
