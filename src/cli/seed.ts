@@ -5,7 +5,7 @@ import { type ChannelDeps, type ChannelType, createChannel } from '../channels/i
 import { postReply, receiveInbound, updateConversation } from '../conversations/index.js';
 import { Conflict, type Role, systemActor } from '../core/index.js';
 import type { IdentityRef } from '../identity/index.js';
-import { createQueue, createSkill, setAgentSkills } from '../routing/index.js';
+import { createQueue, createSkill, saveRules, setAgentSkills } from '../routing/index.js';
 import {
   DEMO_CHANNELS,
   DEMO_CONVERSATIONS,
@@ -78,6 +78,22 @@ export async function seedDemo(deps: ChannelDeps, password: string): Promise<{ t
     });
     queues.push(created.id);
   }
+  // The demo's business rules: VIPs first, refunds to the refund team, English to English speakers.
+  const [general, refunds, vip, english] = queues as [string, string, string, string];
+  await saveRules(deps, actor, {
+    steps: [
+      { id: 'vip', name: 'VIP 客户', filter: 'task.tier >= 2', queueId: vip, timeoutMs: 30_000, priorityBoost: 20 },
+      { id: 'refund', name: '退款', filter: "task.category == 'refund'", queueId: refunds, timeoutMs: 60_000 },
+      {
+        id: 'english',
+        name: 'English',
+        filter: "task.language == 'en'",
+        queueId: english,
+        agentFilter: "'en' in agent.languages",
+      },
+    ],
+    defaultQueueId: general,
+  });
   const channels = new Map<string, string>();
   for (const c of DEMO_CHANNELS) {
     const created = await createChannel(deps, actor, {
