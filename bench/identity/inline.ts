@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { receiveInbound } from '../../src/conversations/index.js';
 import { newId, systemActor } from '../../src/core/index.js';
-import { type IdentityKind, matchCustomer, normalizeIdentity } from '../../src/identity/index.js';
+import { type IdentityKind, type Matchable, matchCustomer, normalizeIdentity } from '../../src/identity/index.js';
 import {
   blockingKeys,
   type ContactRecord,
@@ -140,7 +140,7 @@ export async function runInlineResolution(opts: Options): Promise<BenchOutput> {
     const seconds = opts.quick ? 3 : 10;
     const n = Math.min(incoming.length, RATE * seconds);
     opts.log(`inline resolution: ingesting ${n} messages`);
-    const changed: string[] = [];
+    const changed: Matchable[] = [];
     const ingestMs: number[] = [];
     for (let i = 0; i < n; i++) {
       const { r, identity } = incoming[i]!;
@@ -153,7 +153,7 @@ export async function runInlineResolution(opts: Options): Promise<BenchOutput> {
         idempotencyKey: `bench-inline-${i}`,
       });
       ingestMs.push(performance.now() - t0);
-      if (received.customerChanged) changed.push(received.conversation.customerId);
+      if (received.customerChanged && received.customer) changed.push(received.customer);
     }
     opts.log(
       `inline resolution: ${changed.length} of ${n} messages made a new customer; matching at ${RATE}/s`,
@@ -161,8 +161,9 @@ export async function runInlineResolution(opts: Options): Promise<BenchOutput> {
     let merged = 0;
     let suggested = 0;
     let candidates = 0;
-    const match = async (customerId: string) => {
-      const outcome = await matchCustomer(deps, actor, customerId);
+    // As the gateway does: the customer the message just wrote is handed over, not read back.
+    const match = async (customer: Matchable) => {
+      const outcome = await matchCustomer(deps, actor, customer.id, customer);
       if (outcome.merged) merged++;
       suggested += outcome.suggested.length;
       candidates += outcome.candidates;

@@ -233,8 +233,8 @@ export async function conversationRoutes(
       const received = await receiveInbound(deps, actor, request.body);
       // Inline resolution, as for webhooks: after the commit, and a failure never loses the message.
       if (received.customerChanged)
-        await matchCustomer(deps, actor, received.conversation.customerId).catch((err: unknown) =>
-          request.log.warn({ err }, 'identity resolution failed; the message is kept'),
+        await matchCustomer(deps, actor, received.conversation.customerId, received.customer).catch(
+          (err: unknown) => request.log.warn({ err }, 'identity resolution failed; the message is kept'),
         );
       return reply.status(received.duplicate ? 200 : 201).send(received);
     },

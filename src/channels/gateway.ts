@@ -2,7 +2,12 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../bus/index.js';
 import { applyReceipt, receiveInbound } from '../conversations/index.js';
 import { type Actor, NotFound, newId, systemActor } from '../core/index.js';
-import { linkMentionedIdentifiers, matchCustomer, recordTypingRhythm } from '../identity/index.js';
+import {
+  linkMentionedIdentifiers,
+  type Matchable,
+  matchCustomer,
+  recordTypingRhythm,
+} from '../identity/index.js';
 import type { Cipher } from '../security/index.js';
 import type { Row, StoreDeps } from '../storage/index.js';
 import type { DirectReply, InboundMessage, RawRequest } from './contract.js';
@@ -139,11 +144,19 @@ export function createGateway(deps: GatewayDeps): Gateway {
     customerId: string,
     rhythm: InboundMessage['rhythm'],
     changed: boolean,
+    known: Matchable | undefined,
   ) {
     try {
-      if (rhythm) await recordTypingRhythm(deps.db, actor.tenantId, customerId, rhythm);
+      const profile = rhythm
+        ? await recordTypingRhythm(deps.db, actor.tenantId, customerId, rhythm)
+        : undefined;
       if (!changed) return;
-      const outcome = await matchCustomer(deps, actor, customerId);
+      const outcome = await matchCustomer(
+        deps,
+        actor,
+        customerId,
+        known?.id === customerId ? { ...known, ...(profile && { profile }) } : undefined,
+      );
       if (outcome.merged)
         deps.logger.info({ customerId, merged: outcome.merged }, 'customers merged on a probabilistic match');
     } catch (err) {
@@ -175,12 +188,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (received.duplicate) return;
     let customerId = received.conversation.customerId;
     let changed = received.customerChanged;
+    // What this message wrote is all there is to know of the customer, unless the mentions changed it.
+    let known = received.customer;
     if (extracted) {
       const linked = await linkMentions(actor, customerId, extracted);
+      if (linked.attached || linked.customerId !== customerId) known = undefined;
       customerId = linked.customerId;
       changed ||= linked.attached;
     }
-    await resolve(actor, customerId, msg.rhythm, changed);
+    await resolve(actor, customerId, msg.rhythm, changed, known);
   }
 
   return {

@@ -82,8 +82,21 @@ export async function seedDemo(deps: ChannelDeps, password: string): Promise<{ t
   const [general, refunds, vip, english] = queues as [string, string, string, string];
   await saveRules(deps, actor, {
     steps: [
-      { id: 'vip', name: 'VIP 客户', filter: 'task.tier >= 2', queueId: vip, timeoutMs: 30_000, priorityBoost: 20 },
-      { id: 'refund', name: '退款', filter: "task.category == 'refund'", queueId: refunds, timeoutMs: 60_000 },
+      {
+        id: 'vip',
+        name: 'VIP 客户',
+        filter: 'task.tier >= 2',
+        queueId: vip,
+        timeoutMs: 30_000,
+        priorityBoost: 20,
+      },
+      {
+        id: 'refund',
+        name: '退款',
+        filter: "task.category == 'refund'",
+        queueId: refunds,
+        timeoutMs: 60_000,
+      },
       {
         id: 'english',
         name: 'English',

@@ -3,6 +3,7 @@ import {
   type IdentifierOptions,
   type IdentityRef,
   identifierOptionsOf,
+  type Matchable,
   normalizeIdentity,
   resolveCustomerByIdentity,
 } from '../identity/index.js';
@@ -46,6 +47,8 @@ export interface Received {
   duplicate: boolean;
   /** The message made a new customer or gave its customer a new identity: worth matching again. */
   customerChanged: boolean;
+  /** The customer as this message left it (not on a duplicate), for identity matching without a read. */
+  customer?: Matchable | undefined;
 }
 
 async function findByKey(
@@ -90,8 +93,8 @@ async function attachIdentities(
   customerId: string,
   refs: IdentityRef[] = [],
   options: IdentifierOptions = {},
-): Promise<number> {
-  let attached = 0;
+): Promise<IdentityRef[]> {
+  const attached: IdentityRef[] = [];
   for (const ref of refs) {
     const norm = normalizeIdentity(ref, options);
     const row = await trx
@@ -100,7 +103,7 @@ async function attachIdentities(
       .onConflict((oc) => oc.columns(['tenant_id', 'kind', 'value']).doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (row) attached++;
+    if (row) attached.push(norm);
   }
   return attached;
 }
@@ -253,6 +256,13 @@ async function receiveIn(
     message,
     conversation: toConversation(conversation),
     duplicate: false,
-    customerChanged: created || attached > 0,
+    customerChanged: created || attached.length > 0,
+    customer: {
+      id: customer.id,
+      displayName: customer.displayName,
+      attributes: customer.attributes,
+      identities: [...customer.identities.map((i) => ({ kind: i.kind, value: i.value })), ...attached],
+      createdAt: customer.createdAt,
+    },
   };
 }

@@ -21,7 +21,13 @@ export {
 } from './identities.js';
 export { type ImportReport, type ImportResult, importCustomers } from './import.js';
 export { FIELDS as MATCH_FIELDS, parseRhythmSample, type RhythmSample } from './match/index.js';
-export { type MatchOutcome, matchCustomer, recordTypingRhythm } from './matching.js';
+export {
+  liveKeys,
+  type Matchable,
+  type MatchOutcome,
+  matchCustomer,
+  recordTypingRhythm,
+} from './matching.js';
 export { linkMentionedIdentifiers, type MentionOutcome } from './mentions.js';
 export { type Merge, type MergeEvidence, mergeCustomers, mergesOf, unmergeCustomers } from './merge.js';
 export type { IdentifierOptions } from './normalize/index.js';

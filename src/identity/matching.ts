@@ -36,8 +36,16 @@ export interface MatchOutcome {
   suggested: { customerId: string; confidence: number }[];
 }
 
+/**
+ * The blocking keys worth indexing live: an identifier only one customer can own (a device, an openid,
+ * a mailbox) never meets another customer's key; phone numbers can (a phone and a WhatsApp number).
+ */
+export function liveKeys(p: Prepared): string[] {
+  return blockingKeys(p).filter((k) => !k.startsWith('i:') || k.startsWith('i:tel:'));
+}
+
 /** A customer as the matcher reads it: enough to prepare it, plus its typing profile. */
-interface Matchable {
+export interface Matchable {
   id: string;
   displayName: string;
   attributes: Record<string, unknown>;
@@ -175,13 +183,19 @@ export async function matchCustomer(
   deps: StoreDeps,
   actor: Actor,
   customerId: string,
+  /** The customer as the caller just wrote it (a new customer at ingestion): saves reading it back. */
+  known?: Matchable,
 ): Promise<MatchOutcome> {
   const tenantId = actor.tenantId;
   const m = await tenantMatching(deps.db, tenantId);
-  const customer = await loadMatchable(deps.db, tenantId, customerId);
+  const customer = known?.id === customerId ? known : await loadMatchable(deps.db, tenantId, customerId);
   if (!customer) return { candidates: 0, suggested: [] };
   const me = prepareCustomer(customer, m.settings);
-  const { sizes, candidates } = await indexAndFindCandidates(deps.db, tenantId, customerId, blockingKeys(me));
+  // An identifier only one customer can have (a device, an openid) never meets another customer's
+  // key; a customer with nothing else to compare costs no statement at all.
+  const keys = liveKeys(me);
+  if (keys.length === 0 && known) return { candidates: 0, suggested: [] };
+  const { sizes, candidates } = await indexAndFindCandidates(deps.db, tenantId, customerId, keys);
   const outcome: MatchOutcome = { candidates: candidates.length, suggested: [] };
   if (candidates.length === 0) return outcome;
 
@@ -245,8 +259,8 @@ export async function recordTypingRhythm(
   tenantId: string,
   customerId: string,
   sample: RhythmSample,
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+): Promise<RhythmProfile> {
+  return db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('typing_profiles')
       .select('profile')
@@ -263,5 +277,6 @@ export async function recordTypingRhythm(
         oc.columns(['tenant_id', 'customer_id']).doUpdateSet({ profile: json, updated_at: new Date() }),
       )
       .execute();
+    return profile;
   });
 }

@@ -6,7 +6,6 @@ import { auditBy } from '../security/index.js';
 import type { Db, StoreDeps } from '../storage/index.js';
 import { loadCustomers } from './customers.js';
 import {
-  blockingKeys,
   blockPairs,
   DEFAULT_SETTINGS,
   FIELDS,
@@ -18,6 +17,7 @@ import {
   parseMatchSettings,
   trainModel,
 } from './match/index.js';
+import { liveKeys } from './matching.js';
 import type { IdentifierOptions } from './normalize/index.js';
 import { prepareCustomer } from './prepare-customer.js';
 
@@ -188,7 +188,7 @@ export async function trainIdentityModel(deps: StoreDeps, actor: Actor): Promise
     for (let k = 0; k < records.length; k += 500) {
       const rows = records
         .slice(k, k + 500)
-        .flatMap((r) => blockingKeys(r).map((key) => ({ tenant_id: tenantId, key, customer_id: r.id })));
+        .flatMap((r) => liveKeys(r).map((key) => ({ tenant_id: tenantId, key, customer_id: r.id })));
       keys += rows.length;
       if (rows.length) await trx.insertInto('identity_match_keys').values(rows).execute();
     }

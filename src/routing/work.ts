@@ -349,7 +349,11 @@ export function routingSettingsOf(settings: Record<string, unknown>): RoutingSet
 }
 
 export async function getRoutingSettings(live: RoutingLive, tenantId: string): Promise<RoutingSettings> {
-  const row = await live.db.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirst();
+  const row = await live.db
+    .selectFrom('tenants')
+    .select('settings')
+    .where('id', '=', tenantId)
+    .executeTakeFirst();
   return routingSettingsOf(row?.settings ?? {});
 }
 
