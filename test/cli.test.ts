@@ -1,11 +1,11 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, type ServerProcess, startServer } from './support/server-process.js';
 
 const run = promisify(execFile);
-const BIN = path.resolve('bin/switchboard.js');
 const dataDir = mkdtempSync('/tmp/sb-cli-');
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -24,37 +24,9 @@ function cli(...args: string[]) {
   return run(process.execPath, [BIN, ...args], { env, timeout: 60_000 });
 }
 
-interface Started {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
+type Started = ServerProcess;
 
-async function start(): Promise<Started> {
-  const child = spawn(process.execPath, [BIN, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line within 60 s:\n${out}`)), 60_000);
-    const check = () => {
-      const m = out.match(/"address":"(http:\/\/[^"]+)".*switchboard is listening/);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout?.on('data', check);
-    child.once('exit', () => reject(new Error(`exited before listening:\n${out}`)));
-  });
-  return { child, url, output: () => out, exited };
-}
+const start = (): Promise<Started> => startServer(env);
 
 describe('the switchboard command', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -1,13 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startServer } from './support/server-process.js';
 import { SERVICES, serviceAvailable } from './support/services.js';
 
 const pgUp = await serviceAvailable('postgres');
-const BIN = path.resolve('bin/switchboard.js');
 const ADMIN = { email: 'crash@acme.test', password: 'crash test password' };
 const TG = { botToken: '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw', secretToken: 'crash-secret' };
 const N = 40;
@@ -26,28 +24,7 @@ function update(i: number) {
   };
 }
 
-async function start(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not listening after 60 s:\n${out}`)), 60_000);
-    child.stdout?.on('data', () => {
-      const m = out.match(/"address":"(http:\/\/[^"]+)".*switchboard is listening/);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.once('exit', () => reject(new Error(`exited:\n${out}`)));
-  });
-  return { child, url };
-}
+const start = startServer;
 
 async function post(url: string, body: unknown): Promise<number> {
   try {

@@ -3,7 +3,7 @@
 // version is in force. Old versions stay readable for audit and rollback.
 import { type Actor, actorTag, InvalidInput } from '../core/index.js';
 import { auditBy } from '../security/index.js';
-import type { Db, StoreDeps, Trx } from '../storage/index.js';
+import type { Db, Row, StoreDeps, Trx } from '../storage/index.js';
 import { compileRules } from './engine/index.js';
 import type { RuleSet, RuleStep } from './engine/model.js';
 
@@ -26,6 +26,10 @@ export async function currentRules(db: Db | Trx, tenantId: string): Promise<Rule
     .limit(1)
     .executeTakeFirst();
   if (!row) return { version: 0, steps: [], createdBy: 'system', createdAt: new Date(0).toISOString() };
+  return toRuleVersion(row);
+}
+
+function toRuleVersion(row: Row<'routing_rules'>): RuleVersion {
   return {
     version: row.version,
     steps: row.steps as RuleStep[],
@@ -43,13 +47,7 @@ export async function ruleVersions(db: Db, tenantId: string): Promise<RuleVersio
     .orderBy('version', 'desc')
     .limit(100)
     .execute();
-  return rows.map((row) => ({
-    version: row.version,
-    steps: row.steps as RuleStep[],
-    ...(row.default_queue_id && { defaultQueueId: row.default_queue_id }),
-    createdBy: row.created_by,
-    createdAt: new Date(row.created_at).toISOString(),
-  }));
+  return rows.map(toRuleVersion);
 }
 
 /** Checks and stores a new version; the caller then hands it to the live engine. */
