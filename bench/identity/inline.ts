@@ -9,7 +9,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { receiveInbound } from '../../src/conversations/index.js';
 import { newId, systemActor } from '../../src/core/index.js';
-import { type IdentityKind, type Matchable, matchCustomer, normalizeIdentity } from '../../src/identity/index.js';
+import {
+  type IdentityKind,
+  type Matchable,
+  matchCustomer,
+  normalizeIdentity,
+} from '../../src/identity/index.js';
 import {
   blockingKeys,
   type ContactRecord,
