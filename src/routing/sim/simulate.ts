@@ -4,6 +4,7 @@
 // engine's queueing and matching, which Erlang C predicts for one queue without abandonment.
 
 import { createRoutingEngine } from '../engine/index.js';
+import { WaitControl } from './control.js';
 import { MinHeap } from './heap.js';
 import { exponential, stream } from './random.js';
 import {
@@ -12,6 +13,7 @@ import {
   configureEngine,
   type QueueSetup,
   queuesOf,
+  type SimAgentGroup,
   type SimQueue,
   type SimulationOptions,
 } from './scenario.js';
@@ -38,6 +40,13 @@ export interface SimulationResult extends QueueOutcome {
   /** Offered contacts that no agent could ever take (no one with the skill); neither answered nor abandoned. */
   unserved: number;
   perQueue: Record<string, QueueOutcome>;
+  /**
+   * `asa` plus a control variate whose steady-state mean is 0 (see control.ts): the same long-run
+   * mean with a small fraction of the variance near full load, given a warm-up that reaches steady
+   * state. Only for one queue every agent can take, exponential handle times and no abandonment,
+   * with more agents than erlangs of traffic.
+   */
+  asaAdjusted?: number;
   /** Mean handle time actually drawn for the answered contacts, seconds: with `offered`, the traffic really offered. */
   meanHandleSeconds: number;
   /** Virtual seconds simulated, including the drain after the horizon. */
@@ -51,10 +60,14 @@ interface SimTask {
   assigned: boolean;
 }
 
-type PendingEvent =
-  | { at: number; kind: 'arrival' }
-  | { at: number; kind: 'completion' | 'patience'; taskId: string };
-type SimEvent = PendingEvent & { seq: number };
+interface SimEvent {
+  at: number;
+  /** Breaks ties in `at`: events at one instant happen in the order they were scheduled. */
+  seq: number;
+  kind: 'arrival' | 'completion' | 'patience';
+  /** Empty for an arrival. */
+  taskId: string;
+}
 
 interface Tally {
   offered: number;
@@ -97,7 +110,8 @@ export function simulate(opts: SimulationOptions): SimulationResult {
 
   const heap = new MinHeap<SimEvent>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
   let seq = 0;
-  const schedule = (e: PendingEvent) => heap.push({ ...e, seq: seq++ });
+  const schedule = (at: number, kind: SimEvent['kind'], taskId = '') =>
+    heap.push({ at, seq: seq++, kind, taskId });
   const tasks = new Map<string, SimTask>();
   const tallies = queues.map<Tally>(() => ({
     offered: 0,
@@ -108,6 +122,9 @@ export function simulate(opts: SimulationOptions): SimulationResult {
     maxWait: 0,
   }));
   let unresolved = 0; // counted contacts not yet answered or abandoned
+  let inSystem = 0; // every contact, counted or not, from arrival until it is completed or abandoned
+  let busy = 0; // contacts with an agent
+  const control = waitControlOf(opts, queues, groups, agentCount, warmupMs, horizonMs);
   let busyMs = 0;
   let handleSumMs = 0; // of counted contacts
   let taskNo = 0;
@@ -129,11 +146,12 @@ export function simulate(opts: SimulationOptions): SimulationResult {
     const task = tasks.get(taskId);
     if (!task || task.assigned) return;
     task.assigned = true;
+    busy++;
     const q = queues[task.queue] as QueueSetup;
     const handleMs =
       opts.handleTime === 'fixed' ? q.ahtSeconds * 1000 : exponential(rnd.handle, q.ahtSeconds * 1000);
     busyMs += Math.max(0, Math.min(clock.t + handleMs, horizonMs) - Math.max(clock.t, warmupMs));
-    schedule({ at: clock.t + handleMs, kind: 'completion', taskId });
+    schedule(clock.t + handleMs, 'completion', taskId);
     if (!task.measured) return;
     handleSumMs += handleMs;
     const tally = tallies[task.queue] as Tally;
@@ -149,6 +167,8 @@ export function simulate(opts: SimulationOptions): SimulationResult {
     const task = tasks.get(taskId);
     if (!task) return;
     tasks.delete(taskId);
+    inSystem--;
+    if (task.assigned) busy--;
     if (how === 'abandoned' && task.measured) {
       (tallies[task.queue] as Tally).abandoned++;
       unresolved--;
@@ -160,19 +180,16 @@ export function simulate(opts: SimulationOptions): SimulationResult {
     const queue = pickQueue(queues, totalRate * HOUR_MS, rnd.queue);
     const measured = clock.t >= warmupMs;
     tasks.set(id, { queue, arrivedAt: clock.t, measured, assigned: false });
+    inSystem++;
     if (measured) {
       (tallies[queue] as Tally).offered++;
       unresolved++;
     }
     if (opts.patienceSeconds !== undefined)
-      schedule({
-        at: clock.t + exponential(rnd.patience, opts.patienceSeconds * 1000),
-        kind: 'patience',
-        taskId: id,
-      });
+      schedule(clock.t + exponential(rnd.patience, opts.patienceSeconds * 1000), 'patience', id);
     engine.submitTask({ id, attributes: { channel: 'voice', category: (queues[queue] as SimQueue).id } });
     const next = clock.t + exponential(rnd.arrival, 1 / totalRate);
-    if (next < horizonMs) schedule({ at: next, kind: 'arrival' });
+    if (next < horizonMs) schedule(next, 'arrival');
   }
 
   function handle(e: SimEvent): void {
@@ -186,7 +203,11 @@ export function simulate(opts: SimulationOptions): SimulationResult {
     }
   }
 
-  if (totalRate > 0) schedule({ at: exponential(rnd.arrival, 1 / totalRate), kind: 'arrival' });
+  if (totalRate > 0) schedule(exponential(rnd.arrival, 1 / totalRate), 'arrival');
+  const passTime = (to: number) => {
+    control?.hold(clock.t, to, inSystem, busy);
+    clock.t = to;
+  };
   let reported = 0;
   let stalled = 0;
   for (;;) {
@@ -195,14 +216,14 @@ export function simulate(opts: SimulationOptions): SimulationResult {
     const eventAt = heap.peek()?.at ?? Number.POSITIVE_INFINITY;
     const at = Math.min(eventAt, engine.nextDeadline() ?? Number.POSITIVE_INFINITY);
     if (waitingAtHorizon === undefined && at > horizonMs) {
-      clock.t = horizonMs;
+      passTime(horizonMs);
       continue;
     }
     if (at === Number.POSITIVE_INFINITY) break; // nothing can happen any more: the rest is unserved
     // An engine deadline that stays in the past after advance() would spin here for ever.
     stalled = at <= clock.t && eventAt > at ? stalled + 1 : 0;
     if (stalled > 1000) throw new Error(`routing engine: nextDeadline() stays at ${at} after advance()`);
-    clock.t = Math.max(clock.t, at);
+    passTime(Math.max(clock.t, at));
     engine.advance();
     settle();
     for (let e = heap.peek(); e !== undefined && e.at <= clock.t; e = heap.peek()) {
@@ -238,6 +259,7 @@ export function simulate(opts: SimulationOptions): SimulationResult {
     waiting: waitingAtHorizon ?? 0,
     unserved: unresolved,
     perQueue,
+    ...(control && total.answered > 0 ? { asaAdjusted: total.asa + control.correctionMs() / 1000 } : {}),
     meanHandleSeconds: total.answered > 0 ? handleSumMs / total.answered / 1000 : 0,
     simulatedSeconds: clock.t / 1000,
   };
@@ -253,6 +275,29 @@ function outcomeOf(t: Tally): QueueOutcome {
     asa: t.answered > 0 ? t.waitSum / t.answered / 1000 : 0,
     maxWait: t.maxWait / 1000,
   };
+}
+
+/** The control needs one pool of interchangeable agents, and only arrivals and completions to move n. */
+function waitControlOf(
+  opts: SimulationOptions,
+  queues: QueueSetup[],
+  groups: SimAgentGroup[],
+  agents: number,
+  warmupMs: number,
+  horizonMs: number,
+): WaitControl | undefined {
+  const [queue, ...others] = queues;
+  if (!queue || others.length > 0 || opts.handleTime === 'fixed' || opts.patienceSeconds !== undefined)
+    return undefined;
+  const skill = queue.skill;
+  if (skill !== undefined && groups.some((g) => g.count > 0 && !g.skills.includes(skill))) return undefined;
+  return WaitControl.create({
+    agents,
+    arrivalsPerMs: queue.arrivalsPerHour / HOUR_MS,
+    meanHandleMs: queue.ahtSeconds * 1000,
+    fromMs: warmupMs,
+    toMs: horizonMs,
+  });
 }
 
 function countWaiting(tasks: Map<string, SimTask>): number {
