@@ -208,7 +208,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       await inbound('visitor-3');
       const [first] = await waitFor(async () => ((await offers()).length ? offers() : undefined));
       await t.sb.close();
-      await new Promise((r) => setTimeout(r, 1200));
+      await new Promise((r) => setTimeout(r, Math.max(0, first!.expiresAt - Date.now()) + 300));
       t = await t.restart();
       agent = await t.login('li.na@acme.test', 'agent password 1');
       const [second] = await waitFor(async () => ((await offers()).length ? offers() : undefined));

@@ -21,28 +21,30 @@ interface Scale {
   tasks: number;
 }
 
-/** Latencies of one kind of decision, in nanoseconds. */
+/** Latencies of one kind of decision, in milliseconds. */
 class Sample {
-  private ns: number[] = [];
+  private ms: number[] = [];
   constructor(readonly label: string) {}
+  // performance.now() rather than process.hrtime.bigint(): the same clock, without allocating two
+  // BigInts per decision inside the timed region (garbage the engine would be charged for).
   time<T>(f: () => T): T {
-    const start = process.hrtime.bigint();
+    const start = performance.now();
     const out = f();
-    this.ns.push(Number(process.hrtime.bigint() - start));
+    this.ms.push(performance.now() - start);
     return out;
   }
   summary() {
-    const sorted = Float64Array.from(this.ns).sort();
+    const sorted = Float64Array.from(this.ms).sort();
     const at = (p: number) =>
-      (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN) / 1000;
-    const totalNs = sorted.reduce((s, x) => s + x, 0);
+      (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN) * 1000;
+    const totalMs = sorted.reduce((s, x) => s + x, 0);
     return {
       label: this.label,
       count: sorted.length,
-      perSecond: sorted.length > 0 ? sorted.length / (totalNs / 1e9) : 0,
+      perSecond: sorted.length > 0 ? sorted.length / (totalMs / 1000) : 0,
       p50: at(0.5),
       p99: at(0.99),
-      max: (sorted[sorted.length - 1] ?? Number.NaN) / 1000,
+      max: (sorted[sorted.length - 1] ?? Number.NaN) * 1000,
     };
   }
 }
@@ -54,6 +56,8 @@ setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
 const TARGET = { perSecond: 100_000, p99Micros: 1000 };
+const ARRIVES = 'task arrives → best free agent';
+const FREED = 'agent frees → best task';
 
 function measureEngine(scale: Scale, decisions: number, log: Options['log']) {
   const w = createWorkload(scale.agents, 42);
@@ -74,7 +78,7 @@ function measureEngine(scale: Scale, decisions: number, log: Options['log']) {
   for (const a of w.agents) engine.upsertAgent(a);
 
   // Every agent free and nothing waiting: each arrival picks the best of the free agents.
-  const arrivals = new Sample('task arrives → best free agent');
+  const arrivals = new Sample(ARRIVES);
   for (const a of w.agents) engine.setPresence(a.id, 'available');
   collectGarbage();
   for (let i = 0; i < decisions; i++) {
@@ -110,7 +114,7 @@ function measureEngine(scale: Scale, decisions: number, log: Options['log']) {
     });
 
   // Steady state: a random agent finishes and takes the next best task; a new task replaces it.
-  const freed = new Sample('agent frees → best task');
+  const freed = new Sample(FREED);
   const queued = new Sample('task arrives, all agents busy');
   collectGarbage();
   for (let i = 0; i < decisions; i++) {
@@ -214,7 +218,7 @@ export async function runRouting(opts: Options): Promise<{ markdown: string; pro
     '',
     `${SKILLS} skills, one best-match queue per skill (routed by a 50-step CEL rule list); agents have 1–5 ` +
       'random skills at proficiency 1–5 and one voice slot; tasks are spread evenly over the skills, 20 % at ' +
-      'higher priority. Latency is one engine call plus accepting its offer, timed with `process.hrtime`; ' +
+      'higher priority. Latency is one engine call plus accepting its offer, timed with `performance.now()`; ' +
       'decisions/s is decisions over the summed latencies (one core). The naive matcher scans every agent and ' +
       `every waiting task per decision, and stops after ${naiveBudgetMs / 2000} s per kind of decision.`,
     '',
@@ -222,9 +226,10 @@ export async function runRouting(opts: Options): Promise<{ markdown: string; pro
     '|---|---|---|---|---|---|---|---|',
   ];
   const notes: string[] = [];
-  // A throwaway round first, so the figures are of optimised code rather than of the JIT warming up.
+  // A throwaway round first, so the figures are of optimised code rather than of the JIT warming up;
+  // at 1,000 agents, so that best-match goes through its index as it does at the larger scales.
   opts.log('routing: warming up');
-  measureEngine({ agents: 100, tasks: 1_000 }, 5_000, () => {});
+  measureEngine({ agents: 1_000, tasks: 10_000 }, 5_000, () => {});
   measureNaive({ agents: 100, tasks: 1_000 }, 5_000, 1_000);
   for (const scale of scales) {
     opts.log(`routing: engine at ${scale.agents} agents / ${scale.tasks} waiting`);
@@ -237,13 +242,18 @@ export async function runRouting(opts: Options): Promise<{ markdown: string; pro
     opts.log(`routing: naive at ${scale.agents} agents / ${scale.tasks} waiting`);
     for (const s of measureNaive(scale, decisions, naiveBudgetMs)) lines.push(row(scale, 'naive scan', s));
     if (scale.agents === 10_000) {
-      const freed = engine.rows.find((r) => r.label.startsWith('agent frees')) as Summary;
-      if (freed.perSecond < TARGET.perSecond)
-        problems.push(
-          `routing: ${int(freed.perSecond)} decisions/s at 10k/100k, below ${int(TARGET.perSecond)}`,
-        );
-      if (freed.p99 >= TARGET.p99Micros)
-        problems.push(`routing: p99 ${micros(freed.p99)} µs at 10k/100k, not under ${TARGET.p99Micros} µs`);
+      // The target holds for both directions of a decision: an agent choosing among waiting tasks,
+      // and a task choosing among free agents.
+      for (const s of engine.rows.filter((r) => r.label === FREED || r.label === ARRIVES)) {
+        if (s.perSecond < TARGET.perSecond)
+          problems.push(
+            `routing: ${s.label}: ${int(s.perSecond)} decisions/s at 10k/100k, below ${int(TARGET.perSecond)}`,
+          );
+        if (s.p99 >= TARGET.p99Micros)
+          problems.push(
+            `routing: ${s.label}: p99 ${micros(s.p99)} µs at 10k/100k, not under ${TARGET.p99Micros} µs`,
+          );
+      }
     }
   }
   lines.push('', ...notes, '');

@@ -1,5 +1,7 @@
-// An agent's slots, derived state and queue eligibility, and the per-queue "free" sets built from them.
-import { type Core, now } from './core.js';
+// An agent's slots, derived state and queue eligibility, and the per-queue free lists built from them.
+import { rank, refile, unrank, unrankFrom } from './best-match-index.js';
+import { type Core, markAgent, now } from './core.js';
+import { addFree, type Link, newLink, removeFree } from './free-lists.js';
 import type { AgentState, QueueSpec } from './model.js';
 import type { AgentRec, QueueRt } from './state.js';
 
@@ -27,24 +29,30 @@ export function freeMaskOf(core: Core, a: AgentRec): number {
 }
 
 /**
- * Recomputes what the agent can take and updates the free sets of its queues. Only a change of
- * mask touches the queues, so taking the second of three chat slots costs nothing here. An agent
- * that gained a class is marked for matching.
+ * Recomputes what the agent can take and updates the free lists of its queues. Only a change of
+ * mask touches the lists, so taking the second of three chat slots costs nothing there (only
+ * best-match indexes re-file the agent: its load share changed). An agent that gained a class is
+ * marked for matching.
  */
 export function refreshFree(core: Core, a: AgentRec): void {
   const mask = freeMaskOf(core, a);
   const changed = mask ^ a.freeMask;
-  if (changed === 0) return;
+  if (changed === 0) {
+    refile(a);
+    return;
+  }
+  unrank(a);
   a.freeMask = mask;
-  for (const q of a.queues) setFree(q, a, changed, mask);
-  if ((mask & changed) !== 0) core.dirtyAgents.add(a);
+  for (const l of a.links) setFree(l, changed, mask);
+  rank(a);
+  if ((mask & changed) !== 0) markAgent(core, a);
 }
 
-function setFree(q: QueueRt, a: AgentRec, classes: number, mask: number): void {
+function setFree(l: Link, classes: number, mask: number): void {
   for (let i = 0; i < CLASSES; i++) {
     if ((classes & (1 << i)) === 0) continue;
-    if ((mask & (1 << i)) !== 0) q.free[i]!.add(a);
-    else q.free[i]!.delete(a);
+    if ((mask & (1 << i)) !== 0) addFree(l.queue.free[i]!, l, i);
+    else removeFree(l.queue.free[i]!, l, i);
   }
 }
 
@@ -66,7 +74,7 @@ export function idleMs(core: Core, a: AgentRec): number {
 
 export function derivedState(a: AgentRec): AgentState {
   if (a.presence !== 'available') return a.presence;
-  if (a.pending.size > 0 || a.work.size > a.wrapping) return 'busy';
+  if (a.pending.length > 0 || a.work.length > a.wrapping) return 'busy';
   return a.wrapping > 0 ? 'wrap_up' : 'available';
 }
 
@@ -90,21 +98,30 @@ export function isEligible(q: QueueSpec, memberIndex: Map<string, number> | unde
 }
 
 function link(core: Core, a: AgentRec, q: QueueRt): void {
-  a.queues.add(q);
-  q.eligible.add(a);
-  setFree(q, a, a.freeMask, a.freeMask);
-  if (a.freeMask !== 0) core.dirtyAgents.add(a);
+  const l = newLink(q, a);
+  a.links.push(l);
+  q.eligible.set(a, l);
+  setFree(l, a.freeMask, a.freeMask);
+  if (a.freeMask !== 0) {
+    unrank(a);
+    rank(a);
+    markAgent(core, a);
+  }
 }
 
 export function unlink(a: AgentRec, q: QueueRt): void {
-  a.queues.delete(q);
+  const l = q.eligible.get(a);
+  if (l === undefined) return;
+  unrankFrom(l);
+  a.links.splice(a.links.indexOf(l), 1);
   q.eligible.delete(a);
-  for (const set of q.free) set.delete(a);
+  for (let i = 0; i < CLASSES; i++) if ((l.inFree & (1 << i)) !== 0) removeFree(q.free[i]!, l, i);
 }
 
 /** Brings one agent/queue pair in line with the queue's skills and members. */
 export function relink(core: Core, a: AgentRec, q: QueueRt): void {
   const should = isEligible(q.spec, q.memberIndex, a);
-  if (should && !a.queues.has(q)) link(core, a, q);
-  else if (!should && a.queues.has(q)) unlink(a, q);
+  const linked = q.eligible.has(a);
+  if (should && !linked) link(core, a, q);
+  else if (!should && linked) unlink(a, q);
 }

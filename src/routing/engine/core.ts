@@ -41,9 +41,13 @@ export interface Core {
   unrouted: Set<TaskRec>;
   lastAgents: Map<string, { agentId: string; at: Millis }>;
   deadlines: DeadlineQueue;
-  /** Tasks that started waiting and agents that gained a free slot since matching last ran. */
-  dirtyTasks: Set<TaskRec>;
-  dirtyAgents: Set<AgentRec>;
+  /**
+   * Tasks that started waiting and agents that gained a free slot since matching last ran: those
+   * whose `dirty` flag is still set (an entry can be listed twice, or no longer be dirty). Lists
+   * rather than sets, because a set emptied and refilled on every call allocates every time.
+   */
+  dirtyTasks: TaskRec[];
+  dirtyAgents: AgentRec[];
   taskSeq: number;
   reservationSeq: number;
   emit(e: RoutingEvent): void;
@@ -72,12 +76,24 @@ export function createCore(options: EngineOptions, emit: (e: RoutingEvent) => vo
     unrouted: new Set(),
     lastAgents: new Map(),
     deadlines: new DeadlineQueue(),
-    dirtyTasks: new Set(),
-    dirtyAgents: new Set(),
+    dirtyTasks: [],
+    dirtyAgents: [],
     taskSeq: 0,
     reservationSeq: 0,
     emit,
   };
+}
+
+export function markTask(core: Core, t: TaskRec): void {
+  if (t.dirty) return;
+  t.dirty = true;
+  core.dirtyTasks.push(t);
+}
+
+export function markAgent(core: Core, a: AgentRec): void {
+  if (a.dirty) return;
+  a.dirty = true;
+  core.dirtyAgents.push(a);
 }
 
 export function now(core: Core): Millis {

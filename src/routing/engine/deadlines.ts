@@ -1,35 +1,55 @@
-// Every timed thing in one min-heap: reservation expiry, step timeouts, wrap-up ends, last-agent holds.
-// Entries are never removed early; one that no longer applies is recognised and skipped when due.
+// Every timed thing, earliest first: reservation expiry, step timeouts, wrap-up ends, last-agent holds.
+// Offers sit in a heap of their own and leave it when they stop pending (nearly every offer is
+// answered long before it expires, and is one object less this way). The other kinds are never
+// removed early; one that no longer applies is recognised and skipped when due.
 import { IndexedHeap } from './heap.js';
 import type { Millis } from './model.js';
 import type { ReservationRec, TaskRec } from './state.js';
 
-export type DeadlineSpec =
-  | { kind: 'wrap'; at: Millis; task: TaskRec }
-  | { kind: 'reservation'; at: Millis; reservation: ReservationRec }
-  | { kind: 'hold'; at: Millis; task: TaskRec }
-  | { kind: 'step'; at: Millis; task: TaskRec; token: number };
+export type DeadlineKind = 'wrap' | 'hold' | 'step';
 
-export type Deadline = DeadlineSpec & { heapIndex: number };
+/** One shape for every kind, so the heap's comparisons see a single object layout. */
+export class Deadline {
+  heapIndex = -1;
+  constructor(
+    readonly kind: DeadlineKind,
+    readonly at: Millis,
+    readonly task: TaskRec,
+    /** For kind 'step': the task's stepToken when it entered the step. */
+    readonly token: number,
+  ) {}
+}
+
+/** What falls due: a deadline, or a pending offer expiring. */
+export type Due = Deadline | ReservationRec;
+
+export function isOffer(d: Due): d is ReservationRec {
+  return (d as Deadline).kind === undefined;
+}
 
 // Equal instants resolve in a fixed order (wrap-ups free slots before offers expire, before holds
 // end, before overflows), then by reservation number / arrival: a restored engine replays the same.
 const RANK = { wrap: 0, reservation: 1, hold: 2, step: 3 } as const;
 
-function ordinal(d: Deadline): number {
-  return d.kind === 'reservation' ? d.reservation.ordinal : d.task.seq;
-}
-
 function dueBefore(a: Deadline, b: Deadline): boolean {
   if (a.at !== b.at) return a.at < b.at;
   if (a.kind !== b.kind) return RANK[a.kind] < RANK[b.kind];
-  return ordinal(a) < ordinal(b);
+  return a.task.seq < b.task.seq;
+}
+
+function offerBefore(a: ReservationRec, b: ReservationRec): boolean {
+  if (a.expiresAt !== b.expiresAt) return a.expiresAt < b.expiresAt;
+  return a.ordinal < b.ordinal;
+}
+
+/** Whether the offer expires before the deadline, in the order above. */
+function offerFirst(r: ReservationRec, d: Deadline): boolean {
+  if (r.expiresAt !== d.at) return r.expiresAt < d.at;
+  return RANK.reservation < RANK[d.kind];
 }
 
 export function isCurrent(d: Deadline): boolean {
   switch (d.kind) {
-    case 'reservation':
-      return d.reservation.status === 'pending';
     case 'wrap':
       return d.task.status === 'wrapping' && d.task.wrapUntil === d.at;
     case 'hold':
@@ -45,34 +65,59 @@ function unanswered(t: TaskRec): boolean {
 
 export class DeadlineQueue {
   private readonly heap = new IndexedHeap<Deadline>(dueBefore);
+  private readonly offers = new IndexedHeap<ReservationRec>(offerBefore);
 
   /** Size after the last sweep; stale entries are swept out when the heap has doubled since. */
   private swept = 0;
 
-  add(d: DeadlineSpec): void {
-    this.heap.push({ ...d, heapIndex: -1 });
-    // Canceled offers and earlier placements leave entries behind (ring-all leaves hundreds at
-    // once); sweeping at every doubling keeps memory proportional to what is live, at O(1) amortised.
+  add(kind: DeadlineKind, at: Millis, task: TaskRec, token = 0): void {
+    this.heap.push(new Deadline(kind, at, task, token));
+    // Earlier placements and wrap-ups cut short leave entries behind; sweeping at every doubling
+    // keeps memory proportional to what is live, at O(1) amortised.
     if (this.heap.size > 2 * this.swept + 1024) {
       this.heap.retain(isCurrent);
       this.swept = this.heap.size;
     }
   }
 
+  /** A pending offer, until `dropOffer` or its expiry. */
+  addOffer(r: ReservationRec): void {
+    this.offers.push(r);
+  }
+
+  dropOffer(r: ReservationRec): void {
+    this.offers.remove(r);
+  }
+
   /** The earliest deadline that still applies; stale ones on top are dropped on the way. */
-  next(): Deadline | undefined {
-    for (let top = this.heap.peek(); top !== undefined; top = this.heap.peek()) {
-      if (isCurrent(top)) return top;
+  next(): Due | undefined {
+    let top = this.heap.peek();
+    while (top !== undefined && !isCurrent(top)) {
       this.heap.remove(top);
+      top = this.heap.peek();
     }
-    return undefined;
+    const offer = this.offers.peek();
+    if (offer === undefined) return top;
+    return top === undefined || offerFirst(offer, top) ? offer : top;
+  }
+
+  /** When the earliest deadline falls. */
+  nextAt(): Millis | undefined {
+    const d = this.next();
+    return d === undefined ? undefined : isOffer(d) ? d.expiresAt : d.at;
   }
 
   /** Removes and returns the earliest current deadline due at or before `now`. */
-  takeDue(now: Millis): Deadline | undefined {
-    const top = this.next();
-    if (top === undefined || top.at > now) return undefined;
-    this.heap.remove(top);
-    return top;
+  takeDue(now: Millis): Due | undefined {
+    const d = this.next();
+    if (d === undefined) return undefined;
+    if (isOffer(d)) {
+      if (d.expiresAt > now) return undefined;
+      this.offers.remove(d);
+    } else {
+      if (d.at > now) return undefined;
+      this.heap.remove(d);
+    }
+    return d;
   }
 }

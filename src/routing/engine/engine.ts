@@ -6,21 +6,29 @@
  * - Lanes. A queue keeps its waiting tasks in lanes, one per (step, channel class), each a binary
  *   heap ordered by (−(priority − aging × createdAt/60000), createdAt, arrival). Aging is linear in
  *   time, so that key never changes while a task waits. Tasks of one lane share an agentFilter.
- * - Free sets. Per queue and channel class, the eligible agents (skills, members) that could be
- *   offered a task of that class now (available, a slot free, voice not mixed with other work).
- *   They change only when an agent's bit mask of offerable classes changes, not on every slot.
+ * - Free lists. Per queue and channel class, the eligible agents (skills, members) that could be
+ *   offered a task of that class now (available, a slot free, voice not mixed with other work), in
+ *   the order they became free. They change only when an agent's bit mask of offerable classes
+ *   changes, not on every slot. Linked through the agent's membership record of each queue.
+ * - best-match indexes. Per queue and class, while best-match choices use it: the free agents in
+ *   buckets of equal load share, proficiency and rating, each bucket in idle order
+ *   (best-match-index.ts; best-match.ts says why choosing through it is exact).
  * - Agent → queues it is eligible for, recomputed when an agent or a queue changes.
  * - Direct heaps. Per agent, tasks waiting for that agent alone (transfer to the agent, last-agent hold).
- * - One deadline heap for offers, step timeouts, wrap-ups and holds; stale entries are skipped.
+ * - Deadlines: pending offers in a heap by expiry, left as soon as they are answered; step
+ *   timeouts, wrap-ups and holds in another, where stale entries are skipped.
  * - agentFilter results per (step, agent) when the filter does not read `task`, dropped when the
  *   agent changes and renewed with each rules version.
+ * - Rule steps: a run of steps comparing the same attribute with a text is one lookup.
  *
- * Decisions. A task that starts waiting scans its queue's free set for its class (typically a few
- * hundred agents at most) and the queue's strategy picks. An agent that gains a free slot looks at
- * the heads of the lanes of its queues in the classes it can take, plus its direct heap; a lane
- * whose step excludes it by a cached filter costs one lookup, and a filter that reads `task` is
- * tried on at most SCAN_LIMIT (64) tasks of the lane, the one place where matching gives up
- * exactness for a bounded cost.
+ * Decisions. A task that starts waiting looks at its queue's free list for its class: best-match
+ * ranks the first candidate of each bucket of the index (one per combination of load, proficiency
+ * and rating among the free agents, however many share it), other strategies scan the list
+ * (typically a few hundred agents at most). An agent that gains a
+ * free slot looks at the heads of the lanes of its queues in the classes it can take, plus its
+ * direct heap; a lane whose step excludes it by a cached filter costs one lookup, and a filter
+ * that reads `task` is tried on at most SCAN_LIMIT (64) tasks of the lane, the one place where
+ * matching gives up exactness for a bounded cost.
  *
  * Semantics chosen where the brief left room:
  * - CEL sees `task` = attributes + `priority` (as submitted) + `channel`; numbers are CEL doubles
@@ -40,7 +48,7 @@
  */
 
 import { type Core, createCore } from './core.js';
-import type { Deadline } from './deadlines.js';
+import { type Due, isOffer } from './deadlines.js';
 import { settle } from './matching.js';
 import type {
   AgentSpec,
@@ -104,11 +112,12 @@ export interface RoutingEngine {
   snapshot(): EngineSnapshot;
 }
 
-function runDeadline(core: Core, d: Deadline): void {
+function runDeadline(core: Core, d: Due): void {
+  if (isOffer(d)) {
+    endReservation(core, d, 'timed_out');
+    return;
+  }
   switch (d.kind) {
-    case 'reservation':
-      endReservation(core, d.reservation, 'timed_out');
-      break;
     case 'wrap':
       endWrapUp(core, d.task);
       break;
@@ -119,6 +128,29 @@ function runDeadline(core: Core, d: Deadline): void {
       if (d.task.status === 'waiting') releaseDirect(core, d.task);
       else clearDirect(d.task);
   }
+}
+
+function runDueDeadlines(core: Core): void {
+  const at = core.clock.now();
+  for (let d = core.deadlines.takeDue(at); d; d = core.deadlines.takeDue(at)) {
+    runDeadline(core, d);
+    settle(core);
+  }
+}
+
+function applyRules(core: Core, rules: RuleSet): void {
+  const compiled = compileRules(rules);
+  core.rules = compiled;
+  core.emit({ type: 'rules.changed', at: core.clock.now(), version: compiled.version });
+  rerouteWhere(core, (t) => !t.pinned);
+}
+
+function acceptById(core: Core, reservationId: string): void {
+  accept(core, pendingReservation(core, reservationId));
+}
+
+function rejectById(core: Core, reservationId: string): void {
+  endReservation(core, pendingReservation(core, reservationId), 'rejected');
 }
 
 class Engine implements RoutingEngine {
@@ -142,15 +174,22 @@ class Engine implements RoutingEngine {
     }
   }
 
-  private run(op: () => void): void {
+  /** Runs `op(core, a, b, c)` and matches to a fixpoint; an op (and its arguments) rather than a closure, so a call allocates nothing. */
+  private run<A, B, C>(op: (core: Core, a: A, b: B, c: C) => void, a: A, b: B, c: C): void {
     if (this.busy) {
-      this.deferred.push(op);
+      this.deferred.push(() => op(this.core, a, b, c));
       return;
     }
     this.busy = true;
     try {
       settle(this.core); // leftovers of a restore
-      for (let next: (() => void) | undefined = op; next; next = this.deferred.shift()) {
+      try {
+        op(this.core, a, b, c);
+      } catch (error) {
+        this.failure ??= { error };
+      }
+      settle(this.core);
+      for (let next = this.deferred.shift(); next; next = this.deferred.shift()) {
         try {
           next();
         } catch (error) {
@@ -167,66 +206,55 @@ class Engine implements RoutingEngine {
   }
 
   setQueues(queues: QueueSpec[]): void {
-    this.run(() => setQueues(this.core, queues));
+    this.run(setQueues, queues, undefined, undefined);
   }
   upsertQueue(queue: QueueSpec): void {
-    this.run(() => upsertQueue(this.core, queue));
+    this.run(upsertQueue, queue, undefined, undefined);
   }
   removeQueue(id: string): void {
-    this.run(() => removeQueue(this.core, id));
+    this.run(removeQueue, id, undefined, undefined);
   }
   setRules(rules: RuleSet): void {
-    this.run(() => {
-      const compiled = compileRules(rules);
-      this.core.rules = compiled;
-      this.core.emit({ type: 'rules.changed', at: this.core.clock.now(), version: compiled.version });
-      rerouteWhere(this.core, (t) => !t.pinned);
-    });
+    this.run(applyRules, rules, undefined, undefined);
   }
   upsertAgent(spec: AgentSpec): void {
-    this.run(() => upsertAgent(this.core, spec));
+    this.run(upsertAgent, spec, undefined, undefined);
   }
   removeAgent(id: string): void {
-    this.run(() => removeAgent(this.core, id));
+    this.run(removeAgent, id, undefined, undefined);
   }
   setPresence(agentId: string, presence: Presence, reason?: string): void {
-    this.run(() => setPresence(this.core, agentId, presence, reason));
+    this.run(setPresence, agentId, presence, reason);
   }
   submitTask(spec: TaskSpec): void {
-    this.run(() => submitTask(this.core, spec));
+    this.run(submitTask, spec, undefined, undefined);
   }
   accept(reservationId: string): void {
-    this.run(() => accept(this.core, pendingReservation(this.core, reservationId)));
+    this.run(acceptById, reservationId, undefined, undefined);
   }
   reject(reservationId: string): void {
-    this.run(() => endReservation(this.core, pendingReservation(this.core, reservationId), 'rejected'));
+    this.run(rejectById, reservationId, undefined, undefined);
   }
   complete(taskId: string): void {
-    this.run(() => complete(this.core, taskId));
+    this.run(complete, taskId, undefined, undefined);
   }
   abandon(taskId: string): void {
-    this.run(() => abandon(this.core, taskId));
+    this.run(abandon, taskId, undefined, undefined);
   }
   cancel(taskId: string): void {
-    this.run(() => cancel(this.core, taskId));
+    this.run(cancel, taskId, undefined, undefined);
   }
   transfer(taskId: string, target: { agentId: string } | { queueId: string }): void {
-    this.run(() => transfer(this.core, taskId, target));
+    this.run(transfer, taskId, target, undefined);
   }
 
   /** Each due deadline is handled and matched before the next, so decisions follow time order. */
   advance(): void {
-    this.run(() => {
-      const at = this.core.clock.now();
-      for (let d = this.core.deadlines.takeDue(at); d; d = this.core.deadlines.takeDue(at)) {
-        runDeadline(this.core, d);
-        settle(this.core);
-      }
-    });
+    this.run(runDueDeadlines, undefined, undefined, undefined);
   }
 
   nextDeadline(): Millis | undefined {
-    return this.core.deadlines.next()?.at;
+    return this.core.deadlines.nextAt();
   }
 
   onEvent(listener: (e: RoutingEvent) => void): () => void {

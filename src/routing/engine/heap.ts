@@ -4,8 +4,8 @@ export interface HeapItem {
 }
 
 /**
- * A binary heap that knows where each item is, so an item can be removed or re-keyed in O(log n)
- * (a task overflowing, being answered or abandoned from the middle of a queue).
+ * A binary heap that knows where each item is, so an item can be removed in O(log n) (an offer
+ * answered before it expires). Waiting tasks have their own heap (task-heap.ts).
  */
 export class IndexedHeap<T extends HeapItem> {
   private readonly items: T[] = [];
@@ -18,10 +18,6 @@ export class IndexedHeap<T extends HeapItem> {
 
   peek(): T | undefined {
     return this.items[0];
-  }
-
-  has(item: T): boolean {
-    return this.items[item.heapIndex] === item;
   }
 
   push(item: T): void {
@@ -42,58 +38,6 @@ export class IndexedHeap<T extends HeapItem> {
     this.down(last.heapIndex);
   }
 
-  /**
-   * The first item in heap order that satisfies `accept`, looking at no more than `limit` items.
-   * Walks the heap best-first through a small frontier, so the items seen are exactly the `limit`
-   * best ones whatever the heap's internal shape (a restored engine decides the same).
-   */
-  find(accept: (item: T) => boolean, limit: number): T | undefined {
-    const head = this.items[0];
-    if (head === undefined) return undefined;
-    if (accept(head)) return head;
-    const frontier: number[] = [];
-    const push = (i: number) => {
-      if (i >= this.items.length) return;
-      frontier.push(i);
-      let k = frontier.length - 1;
-      while (k > 0) {
-        const p = (k - 1) >> 1;
-        if (!this.before(this.items[frontier[k]!]!, this.items[frontier[p]!]!)) break;
-        [frontier[k], frontier[p]] = [frontier[p]!, frontier[k]!];
-        k = p;
-      }
-    };
-    const pop = (): number => {
-      const top = frontier[0]!;
-      const last = frontier.pop()!;
-      if (frontier.length > 0) {
-        frontier[0] = last;
-        let k = 0;
-        for (;;) {
-          const l = 2 * k + 1;
-          const r = l + 1;
-          let m = k;
-          if (l < frontier.length && this.before(this.items[frontier[l]!]!, this.items[frontier[m]!]!)) m = l;
-          if (r < frontier.length && this.before(this.items[frontier[r]!]!, this.items[frontier[m]!]!)) m = r;
-          if (m === k) break;
-          [frontier[k], frontier[m]] = [frontier[m]!, frontier[k]!];
-          k = m;
-        }
-      }
-      return top;
-    };
-    push(1);
-    push(2);
-    for (let seen = 1; seen < limit && frontier.length > 0; seen++) {
-      const i = pop();
-      const item = this.items[i]!;
-      if (accept(item)) return item;
-      push(2 * i + 1);
-      push(2 * i + 2);
-    }
-    return undefined;
-  }
-
   /** Keeps only the items `keep` accepts, re-heapified in O(n). */
   retain(keep: (item: T) => boolean): void {
     const kept: T[] = [];
@@ -107,11 +51,6 @@ export class IndexedHeap<T extends HeapItem> {
       this.items.push(item);
     }
     for (let i = (this.items.length >> 1) - 1; i >= 0; i--) this.down(i);
-  }
-
-  /** Every item, in no particular order. */
-  values(): readonly T[] {
-    return this.items;
   }
 
   private up(i: number): void {

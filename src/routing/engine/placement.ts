@@ -1,7 +1,7 @@
 // Where a waiting task sits: which queue and step the rules give it, and which index holds it
 // (a lane of its queue, an agent's direct heap, or the unrouted set).
-import { type Core, now } from './core.js';
-import { type CompiledStep, stepMatches } from './rules.js';
+import { type Core, markTask, now } from './core.js';
+import { type CompiledStep, stepMatches, textOf } from './rules.js';
 import type { Lane, QueueRt, TaskRec } from './state.js';
 import { newTaskHeap } from './state.js';
 
@@ -25,7 +25,7 @@ export function enqueue(core: Core, t: TaskRec): void {
     const a = core.agents.get(t.directAgentId);
     if (a) {
       a.direct.push(t);
-      core.dirtyTasks.add(t);
+      markTask(core, t);
       return;
     }
     clearDirect(t);
@@ -38,15 +38,16 @@ export function enqueue(core: Core, t: TaskRec): void {
   const lane = laneOf(q, t.stepIndex ?? -1, t.cls);
   lane.heap.push(t);
   t.lane = lane;
-  core.dirtyTasks.add(t);
+  markTask(core, t);
 }
 
 export function dequeue(core: Core, t: TaskRec): void {
-  core.dirtyTasks.delete(t);
+  t.dirty = false;
   const lane = t.lane;
   if (lane) {
+    // An emptied lane stays (a queue that keeps up empties and refills its lane with every task);
+    // a rule change sweeps out the empty ones.
     lane.heap.remove(t);
-    if (lane.heap.size === 0) lane.queue.lanes[lane.cls]!.delete(lane.stepIndex);
     t.lane = undefined;
     return;
   }
@@ -70,19 +71,49 @@ export function releaseDirect(core: Core, t: TaskRec): void {
 /** The first step at or after `from` whose filter accepts the task and whose queue exists. */
 function findStep(core: Core, t: TaskRec, from: number): CompiledStep | undefined {
   const steps = core.rules.steps;
-  for (let i = from; i < steps.length; i++) {
+  for (let i = from; i < steps.length; ) {
     const step = steps[i]!;
-    if (core.queues.has(step.queueId) && stepMatches(step, t.cel)) return step;
+    const run = step.run;
+    if (run !== undefined) {
+      // The steps of the run from i on that compare with the task's value, in order.
+      const text = textOf(t.cel, run.attribute);
+      const matching = text === undefined ? undefined : run.steps.get(text);
+      if (matching !== undefined)
+        for (const j of matching) if (j >= i && core.queues.has(steps[j]!.queueId)) return steps[j];
+      i = run.end;
+      continue;
+    }
+    // The filter first: usually a property read, and most steps do not match.
+    if (stepMatches(step, t.cel) && core.queues.has(step.queueId)) return step;
+    i++;
   }
   return undefined;
 }
 
+// A list with each task's position on the task, rather than a set: no hashing, nothing allocated.
 export function track(core: Core, t: TaskRec): void {
-  if (t.queueId !== undefined) core.queues.get(t.queueId)?.tasks.add(t);
+  const q = t.queueId === undefined ? undefined : core.queues.get(t.queueId);
+  if (q === undefined || t.trackedIn === q) return;
+  if (t.trackedIn !== undefined) dropTracked(t);
+  t.trackedIn = q;
+  t.trackedAt = q.tasks.length;
+  q.tasks.push(t);
 }
 
 export function untrack(core: Core, t: TaskRec): void {
-  if (t.queueId !== undefined) core.queues.get(t.queueId)?.tasks.delete(t);
+  const q = t.queueId === undefined ? undefined : core.queues.get(t.queueId);
+  if (q !== undefined && t.trackedIn === q) dropTracked(t);
+}
+
+function dropTracked(t: TaskRec): void {
+  const list = t.trackedIn!.tasks;
+  const last = list.pop()!;
+  if (last !== t) {
+    list[t.trackedAt] = last;
+    last.trackedAt = t.trackedAt;
+  }
+  t.trackedIn = undefined;
+  t.trackedAt = -1;
 }
 
 /** Sets queue, step and priority. Entering a different queue counts as offered there. Not for a task in an index. */
@@ -110,7 +141,7 @@ export function place(
   if (!sameStep || t.enteredStepAt === undefined)
     t.enteredStepAt = queueId === undefined ? undefined : now(core);
   if (step?.timeoutMs !== undefined && t.enteredStepAt !== undefined) {
-    core.deadlines.add({ kind: 'step', at: t.enteredStepAt + step.timeoutMs, task: t, token: t.stepToken });
+    core.deadlines.add('step', t.enteredStepAt + step.timeoutMs, t, t.stepToken);
   }
 }
 
@@ -121,14 +152,15 @@ export function place(
 export function route(core: Core, t: TaskRec, arriving: boolean): void {
   const waiting = t.status === 'waiting';
   if (waiting && !arriving) dequeue(core, t);
-  const before = { queueId: t.queueId, stepId: t.stepId };
+  const queueBefore = t.queueId;
+  const stepBefore = t.stepId;
   const step = findStep(core, t, 0);
   const fallback = core.rules.defaultQueueId;
   const queueId =
     step?.queueId ?? (fallback !== undefined && core.queues.has(fallback) ? fallback : undefined);
   place(core, t, queueId, step, (t.spec.priority ?? 0) + (step?.priorityBoost ?? 0));
-  const changed = arriving || before.queueId !== t.queueId || before.stepId !== t.stepId;
-  if (t.holdUntil !== undefined && before.queueId !== t.queueId) clearDirect(t);
+  const changed = arriving || queueBefore !== t.queueId || stepBefore !== t.stepId;
+  if (t.holdUntil !== undefined && queueBefore !== t.queueId) clearDirect(t);
   if (changed) {
     const at = now(core);
     if (t.queueId === undefined) core.emit({ type: 'task.unrouted', at, taskId: t.id });
@@ -178,6 +210,10 @@ export function rerouteWhere(core: Core, which: (t: TaskRec) => boolean): void {
   for (const t of tasks) {
     t.pinned = false;
     route(core, t, false);
+  }
+  for (const q of core.queues.values()) {
+    for (const lanes of q.lanes)
+      for (const [step, lane] of lanes) if (lane.heap.size === 0) lanes.delete(step);
   }
 }
 

@@ -1,10 +1,12 @@
 // Queue definitions: who is eligible for each queue, kept current as queues change.
 import { InvalidInput, NotFound } from '../../core/index.js';
 import { relink, unlink } from './agents.js';
+import { dropIndexes, startIndexes } from './best-match-index.js';
 import type { Core } from './core.js';
+import { newFreeList } from './free-lists.js';
 import { CHANNEL_CLASSES, type QueueSpec, STRATEGIES } from './model.js';
 import { rerouteUnrouted, rerouteWhere } from './placement.js';
-import { type AgentRec, newCounters, type QueueRt } from './state.js';
+import { newCounters, type QueueRt } from './state.js';
 
 function validateQueue(q: QueueSpec): void {
   if (!q || typeof q.id !== 'string' || q.id === '') throw new InvalidInput('a queue needs an id', 'id');
@@ -39,10 +41,11 @@ export function newQueueRt(spec: QueueSpec): QueueRt {
     id: spec.id,
     spec,
     memberIndex: memberIndexOf(spec),
-    eligible: new Set<AgentRec>(),
-    free: CHANNEL_CLASSES.map(() => new Set<AgentRec>()),
+    eligible: new Map(),
+    free: CHANNEL_CLASSES.map(newFreeList),
+    ranked: CHANNEL_CLASSES.map(() => undefined),
     lanes: CHANNEL_CLASSES.map(() => new Map()),
-    tasks: new Set(),
+    tasks: [],
     counters: newCounters(),
     lastChosen: undefined,
   };
@@ -51,6 +54,7 @@ export function newQueueRt(spec: QueueSpec): QueueRt {
 function applyQueue(core: Core, spec: QueueSpec): void {
   let q = core.queues.get(spec.id);
   if (q) {
+    dropIndexes(q);
     q.spec = spec;
     q.memberIndex = memberIndexOf(spec);
   } else {
@@ -58,6 +62,7 @@ function applyQueue(core: Core, spec: QueueSpec): void {
     core.queues.set(spec.id, q);
   }
   for (const a of core.agents.values()) relink(core, a, q);
+  startIndexes(q);
 }
 
 export function upsertQueue(core: Core, spec: QueueSpec): void {
@@ -67,7 +72,7 @@ export function upsertQueue(core: Core, spec: QueueSpec): void {
 }
 
 function dropQueue(core: Core, q: QueueRt): void {
-  for (const a of [...q.eligible]) unlink(a, q);
+  for (const a of [...q.eligible.keys()]) unlink(a, q);
   core.queues.delete(q.id);
   // Its tasks, transferred ones included, are placed again by the rules (perhaps unrouted).
   rerouteWhere(core, (t) => t.queueId === q.id);

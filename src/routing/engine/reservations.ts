@@ -5,7 +5,15 @@ import { refreshState, releaseSlot, takeSlot } from './agents.js';
 import { type Core, DEFAULTS, now } from './core.js';
 import type { Reservation } from './model.js';
 import { clearDirect, dequeue, enqueue, untrack } from './placement.js';
-import type { AgentRec, ReservationRec, TaskRec } from './state.js';
+import {
+  type AgentRec,
+  addPending,
+  hasPending,
+  markTried,
+  type ReservationRec,
+  removePending,
+  type TaskRec,
+} from './state.js';
 
 export function publicReservation(r: ReservationRec): Reservation {
   return { id: r.id, taskId: r.taskId, agentId: r.agentId, createdAt: r.createdAt, expiresAt: r.expiresAt };
@@ -31,14 +39,13 @@ export function reserve(core: Core, t: TaskRec, a: AgentRec): void {
     status: 'pending',
     task: t,
     agent: a,
+    heapIndex: -1,
   };
   core.reservations.set(r.id, r);
-  t.pending.set(a.id, r);
-  t.history.push(r);
-  a.pending.add(r);
+  addPending(t, a, r);
   takeSlot(core, a, t.cls);
   if (q) q.lastChosen = a.id;
-  core.deadlines.add({ kind: 'reservation', at: r.expiresAt, reservation: r });
+  core.deadlines.addOffer(r);
   core.emit({ type: 'reservation.created', at, reservation: publicReservation(r) });
   refreshState(core, a);
 }
@@ -54,9 +61,9 @@ export function endReservation(
 ): void {
   if (r.status !== 'pending') return;
   r.status = status;
+  core.deadlines.dropOffer(r);
   const { task: t, agent: a } = r;
-  t.pending.delete(a.id);
-  a.pending.delete(r);
+  removePending(t, a, r);
   releaseSlot(core, a, t.cls);
   const type =
     status === 'rejected'
@@ -65,13 +72,19 @@ export function endReservation(
         ? 'reservation.timed_out'
         : 'reservation.canceled';
   core.emit({ type, at: now(core), reservationId: r.id, taskId: t.id, agentId: a.id });
-  if (status !== 'canceled') t.tried.add(a.id);
+  if (status !== 'canceled') markTried(t, a.id);
   if (t.directAgentId === a.id) clearDirect(t);
-  if (t.status === 'reserved' && t.pending.size === 0) {
+  if (t.status === 'reserved' && !hasPending(t)) {
     t.status = 'waiting';
     enqueue(core, t);
   }
   refreshState(core, a);
+}
+
+/** Cancels the task's pending offers, oldest first. */
+export function withdrawOffers(core: Core, t: TaskRec): void {
+  if (!hasPending(t)) return;
+  for (const r of [...t.pending!].sort(byOrdinal)) endReservation(core, r, 'canceled');
 }
 
 export function pendingReservation(core: Core, id: string): ReservationRec {
@@ -93,14 +106,14 @@ export function accept(core: Core, r: ReservationRec): void {
   const { task: t, agent: a } = r;
   const at = now(core);
   r.status = 'accepted';
-  t.pending.delete(a.id);
-  a.pending.delete(r);
+  core.deadlines.dropOffer(r);
+  removePending(t, a, r);
   t.status = 'assigned';
   t.agentId = a.id;
-  a.work.add(t);
+  a.work.push(t);
   a.tasksHandled++;
   clearDirect(t);
-  t.tried.clear();
+  t.tried = undefined;
   untrack(core, t);
   const waitedMs = Math.max(0, at - t.waitingSince);
   const q = t.countedIn === undefined ? undefined : core.queues.get(t.countedIn);
@@ -115,6 +128,6 @@ export function accept(core: Core, r: ReservationRec): void {
     core.lastAgents.set(customerId, { agentId: a.id, at });
   core.emit({ type: 'reservation.accepted', at, reservationId: r.id, taskId: t.id, agentId: a.id });
   core.emit({ type: 'task.assigned', at, taskId: t.id, agentId: a.id, queueId: t.queueId ?? '', waitedMs });
-  for (const other of [...t.pending.values()].sort(byOrdinal)) endReservation(core, other, 'canceled');
+  withdrawOffers(core, t);
   refreshState(core, a);
 }

@@ -1,12 +1,12 @@
 // Agents joining, changing, leaving, and choosing their presence.
 import { Conflict, InvalidInput, NotFound } from '../../core/index.js';
 import { refreshFree, refreshState, relink, unlink } from './agents.js';
-import { type Core, now } from './core.js';
+import { type Core, markAgent, now } from './core.js';
 import { type AgentSpec, CHANNEL_CLASSES, type Presence } from './model.js';
 import { releaseDirect } from './placement.js';
 import { byOrdinal, endReservation } from './reservations.js';
 import { agentView } from './rules.js';
-import { type AgentRec, newTaskHeap, specFields } from './state.js';
+import { type AgentRec, newAgentRec, specFields } from './state.js';
 
 const PRESENCES: readonly Presence[] = ['offline', 'available', 'break'];
 
@@ -43,31 +43,11 @@ export function upsertAgent(core: Core, spec: AgentSpec): void {
     for (const q of core.queues.values()) relink(core, existing, q);
     refreshFree(core, existing);
     // New skills or attributes may satisfy filters that excluded the agent before.
-    if (existing.freeMask !== 0) core.dirtyAgents.add(existing);
+    if (existing.freeMask !== 0) markAgent(core, existing);
     return;
   }
   const at = now(core);
-  const a: AgentRec = {
-    id: spec.id,
-    ...specFields(spec),
-    cel: agentView(spec),
-    presence: 'offline',
-    reason: undefined,
-    presenceSince: at,
-    idleSince: at,
-    lastTaskEndedAt: undefined,
-    tasksHandled: 0,
-    load: CHANNEL_CLASSES.map(() => 0),
-    wrapping: 0,
-    freeMask: 0,
-    queues: new Set(),
-    pending: new Set(),
-    work: new Set(),
-    direct: newTaskHeap(),
-    state: 'offline',
-    stateReason: undefined,
-    stateSince: at,
-  };
+  const a = newAgentRec(spec, agentView(spec), at);
   core.agents.set(a.id, a);
   for (const q of core.queues.values()) relink(core, a, q);
   core.emit({ type: 'agent.state', at, agentId: a.id, state: 'offline' });
@@ -82,11 +62,11 @@ export function getAgentRec(core: Core, id: string): AgentRec {
 /** Only an agent holding no offers and no work can be removed; tasks waiting for it alone go to their queues. */
 export function removeAgent(core: Core, id: string): void {
   const a = getAgentRec(core, id);
-  if (a.pending.size > 0 || a.work.size > 0) throw new Conflict(`agent ${id} still holds work`);
+  if (a.pending.length > 0 || a.work.length > 0) throw new Conflict(`agent ${id} still holds work`);
   releaseDirectTasks(core, a);
-  for (const q of [...a.queues]) unlink(a, q);
+  for (const l of [...a.links]) unlink(a, l.queue);
   for (const step of core.rules.steps) step.agentCache.delete(id);
-  core.dirtyAgents.delete(a);
+  a.dirty = false;
   core.agents.delete(id);
 }
 

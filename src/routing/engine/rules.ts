@@ -25,6 +25,20 @@ export interface CompiledStep {
   priorityBoost: number;
   /** agentFilter results by agent id, for filters that do not read `task`; an agent update drops its entry. */
   readonly agentCache: Map<string, boolean>;
+  /** Set when this step is one of two or more in a row whose filter is `task.<attr> == "<text>"` on the same attribute. */
+  run: EqualityRun | undefined;
+}
+
+/**
+ * Consecutive steps that each compare the same attribute with a text (a rule per skill, per
+ * language): which of them match a task is one lookup of its value rather than a test per step.
+ */
+export interface EqualityRun {
+  attribute: string;
+  /** Index of the first step after the run. */
+  end: number;
+  /** Text → indexes of the run's steps comparing with it, ascending. */
+  steps: Map<string, number[]>;
 }
 
 export interface CompiledRules {
@@ -63,15 +77,37 @@ export function compileRules(rules: RuleSet): CompiledRules {
       id: step.id,
       queueId: step.queueId,
       filter,
-      matches: filter && (equalityShortcut(filter.ast) ?? ((task) => passes(filter, { task }))),
+      matches: filter && (matcherOf(equalityOf(filter.ast)) ?? ((task) => passes(filter, { task }))),
       agentFilter,
       agentFilterUsesTask: agentFilter !== undefined && readsVariable(agentFilter.ast, 'task'),
       timeoutMs: step.timeoutMs || undefined,
       priorityBoost: step.priorityBoost ?? 0,
       agentCache: new Map(),
+      run: undefined,
     };
   });
+  findRuns(steps);
   return { version: rules.version, steps, defaultQueueId: rules.defaultQueueId, source: rules };
+}
+
+function findRuns(steps: CompiledStep[]): void {
+  const tests = steps.map((s) => (s.filter === undefined ? undefined : equalityOf(s.filter.ast)));
+  for (let i = 0; i < steps.length; ) {
+    const attribute = tests[i]?.attribute;
+    let end = i + 1;
+    while (attribute !== undefined && end < steps.length && tests[end]?.attribute === attribute) end++;
+    if (end - i >= 2) {
+      const run: EqualityRun = { attribute: attribute!, end, steps: new Map() };
+      for (let j = i; j < end; j++) {
+        const text = tests[j]!.text;
+        const list = run.steps.get(text);
+        if (list) list.push(j);
+        else run.steps.set(text, [j]);
+        steps[j]!.run = run;
+      }
+    }
+    i = end;
+  }
 }
 
 function nonEmpty(s: unknown): s is string {
@@ -114,20 +150,36 @@ function readsVariable(node: unknown, name: string): boolean {
   return readsVariable(n.args, name);
 }
 
-/**
- * `task.<attr> == "<text>"` (either way round), the commonest step filter, as a property read.
- * Same answer as CEL: a missing attribute is an error there (no match), another type is unequal.
- */
-function equalityShortcut(ast: ASTNode): ((task: Record<string, unknown>) => boolean) | undefined {
+/** `task.<attr> == "<text>"` (either way round), the commonest step filter. */
+function equalityOf(ast: ASTNode): { attribute: string; text: string } | undefined {
   if (ast.op !== '==') return undefined;
   const [left, right] = ast.args;
   const attr = (n: ASTNode) =>
     n.op === '.' && n.args[0].op === 'id' && n.args[0].args === 'task' ? n.args[1] : undefined;
   const text = (n: ASTNode) => (n.op === 'value' && typeof n.args === 'string' ? n.args : undefined);
-  const name = attr(left) ?? attr(right);
+  const attribute = attr(left) ?? attr(right);
   const value = text(left) ?? text(right);
-  if (name === undefined || value === undefined) return undefined;
-  return (task) => Object.hasOwn(task, name) && task[name] === value;
+  if (attribute === undefined || value === undefined) return undefined;
+  return { attribute, text: value };
+}
+
+/**
+ * An equality as a property read. Same answer as CEL: a missing attribute is an error there (no
+ * match), another type is unequal.
+ */
+function matcherOf(
+  test: { attribute: string; text: string } | undefined,
+): ((task: Record<string, unknown>) => boolean) | undefined {
+  if (test === undefined) return undefined;
+  const { attribute, text } = test;
+  return (task) => textOf(task, attribute) === text;
+}
+
+/** The task's attribute when it is its own and a text; undefined otherwise. */
+export function textOf(task: Record<string, unknown>, attribute: string): string | undefined {
+  if (!Object.hasOwn(task, attribute)) return undefined;
+  const v = task[attribute];
+  return typeof v === 'string' ? v : undefined;
 }
 
 /** Evaluation errors (a missing attribute, a type mismatch) count as "no match" rather than stopping the engine. */
@@ -168,6 +220,9 @@ export function agentView(spec: AgentSpec): Record<string, unknown> {
 // CEL's has() would call a key holding `undefined` present; an absent key is what the author means.
 function withoutUndefined(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (v !== undefined) out[k] = v;
+  }
   return out;
 }

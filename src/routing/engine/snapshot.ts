@@ -2,6 +2,7 @@
 
 import { InvalidInput } from '../../core/index.js';
 import { derivedState, refreshFree, relink } from './agents.js';
+import { startIndexes } from './best-match-index.js';
 import type { Core } from './core.js';
 import type { AgentSpec, EngineSnapshot } from './model.js';
 import { enqueue, track } from './placement.js';
@@ -9,14 +10,7 @@ import { newQueueRt } from './queue-config.js';
 import { seededRandom } from './random.js';
 import { publicReservation } from './reservations.js';
 import { agentView, compileRules } from './rules.js';
-import {
-  type AgentRec,
-  isLive,
-  newTaskHeap,
-  type ReservationRec,
-  specFields,
-  type TaskRec,
-} from './state.js';
+import { addPending, isLive, newAgentRec, type ReservationRec, type TaskRec } from './state.js';
 import { newTaskRec, rememberFinished } from './tasks.js';
 
 type SnapshotTask = EngineSnapshot['tasks'][number];
@@ -34,7 +28,7 @@ function taskEntry(t: TaskRec): SnapshotTask {
     agentId: t.agentId,
     wrapUntil: t.wrapUntil,
     waitingSince: t.waitingSince,
-    triedAgentIds: [...t.tried].sort(),
+    triedAgentIds: t.tried === undefined ? [] : [...t.tried].sort(),
     directAgentId: t.directAgentId,
     holdUntil: t.holdUntil,
     pinned: t.pinned,
@@ -84,7 +78,11 @@ function agentSpecOf(entry: EngineSnapshot['agents'][number]): AgentSpec {
 export function restoreInto(core: Core, input: EngineSnapshot): void {
   const snap = structuredClone(input);
   core.rules = compileRules(snap.rules);
-  for (const spec of snap.queues) core.queues.set(spec.id, newQueueRt(spec));
+  for (const spec of snap.queues) {
+    const q = newQueueRt(spec);
+    core.queues.set(spec.id, q);
+    startIndexes(q);
+  }
   for (const s of snap.queueState ?? []) {
     const q = core.queues.get(s.queueId);
     if (!q) continue;
@@ -99,27 +97,13 @@ export function restoreInto(core: Core, input: EngineSnapshot): void {
   }
   for (const entry of snap.agents) {
     const spec = agentSpecOf(entry);
-    const a: AgentRec = {
-      id: spec.id,
-      ...specFields(spec),
-      cel: agentView(spec),
-      presence: entry.presence,
-      reason: entry.reason,
-      presenceSince: entry.presenceSince,
-      idleSince: entry.idleSince,
-      lastTaskEndedAt: entry.lastTaskEndedAt,
-      tasksHandled: entry.tasksHandled,
-      load: [0, 0, 0, 0],
-      wrapping: 0,
-      freeMask: 0,
-      queues: new Set(),
-      pending: new Set(),
-      work: new Set(),
-      direct: newTaskHeap(),
-      state: 'offline',
-      stateReason: undefined,
-      stateSince: entry.stateSince ?? entry.presenceSince,
-    };
+    const a = newAgentRec(spec, agentView(spec), entry.presenceSince);
+    a.presence = entry.presence;
+    a.reason = entry.reason;
+    a.idleSince = entry.idleSince;
+    a.lastTaskEndedAt = entry.lastTaskEndedAt;
+    a.tasksHandled = entry.tasksHandled;
+    a.stateSince = entry.stateSince ?? entry.presenceSince;
     core.agents.set(a.id, a);
     for (const q of core.queues.values()) relink(core, a, q);
   }
@@ -157,7 +141,7 @@ function restoreTask(core: Core, e: SnapshotTask): void {
     agentId: e.agentId,
     wrapUntil: e.wrapUntil,
     waitingSince: e.waitingSince ?? e.createdAt,
-    tried: new Set(e.triedAgentIds ?? []),
+    tried: e.triedAgentIds?.length ? new Set(e.triedAgentIds) : undefined,
     directAgentId: e.directAgentId,
     holdUntil: e.holdUntil,
     pinned: e.pinned ?? false,
@@ -172,19 +156,19 @@ function restoreTask(core: Core, e: SnapshotTask): void {
   if (t.status === 'assigned' || t.status === 'wrapping') {
     const a = t.agentId === undefined ? undefined : core.agents.get(t.agentId);
     if (!a) throw new InvalidInput(`snapshot task ${t.id} is held by an unknown agent`, 'tasks');
-    a.work.add(t);
+    a.work.push(t);
     a.load[t.cls]!++;
     if (t.status === 'wrapping') {
       a.wrapping++;
-      core.deadlines.add({ kind: 'wrap', at: t.wrapUntil!, task: t });
+      core.deadlines.add('wrap', t.wrapUntil!, t);
     }
     return;
   }
   track(core, t);
   if (step?.timeoutMs !== undefined && t.enteredStepAt !== undefined) {
-    core.deadlines.add({ kind: 'step', at: t.enteredStepAt + step.timeoutMs, task: t, token: t.stepToken });
+    core.deadlines.add('step', t.enteredStepAt + step.timeoutMs, t, t.stepToken);
   }
-  if (t.holdUntil !== undefined) core.deadlines.add({ kind: 'hold', at: t.holdUntil, task: t });
+  if (t.holdUntil !== undefined) core.deadlines.add('hold', t.holdUntil, t);
   if (t.status === 'waiting') enqueue(core, t);
 }
 
@@ -198,12 +182,10 @@ function restoreReservation(core: Core, r: EngineSnapshot['reservations'][number
     );
   }
   const ordinal = Number(r.id.slice(r.id.lastIndexOf('-') + 1)) || ++core.reservationSeq;
-  const rec: ReservationRec = { ...r, ordinal, status: 'pending', task: t, agent: a };
+  const rec: ReservationRec = { ...r, ordinal, status: 'pending', task: t, agent: a, heapIndex: -1 };
   core.reservations.set(rec.id, rec);
   core.reservationSeq = Math.max(core.reservationSeq, ordinal);
-  t.pending.set(a.id, rec);
-  t.history.push(rec);
-  a.pending.add(rec);
+  addPending(t, a, rec);
   a.load[t.cls]!++;
-  core.deadlines.add({ kind: 'reservation', at: rec.expiresAt, reservation: rec });
+  core.deadlines.addOffer(rec);
 }

@@ -1,5 +1,6 @@
 // The engine's runtime records and the indexes over them; see engine.ts for how they fit together.
-import { IndexedHeap } from './heap.js';
+import type { RankIndex } from './best-match-index.js';
+import type { FreeList, Link } from './free-lists.js';
 import {
   type AgentSpec,
   type AgentState,
@@ -12,6 +13,7 @@ import {
   type TaskSpec,
   type TaskStatus,
 } from './model.js';
+import { TaskHeap } from './task-heap.js';
 
 /** Index of a channel class in per-class arrays and bit masks: voice 0, chat 1, email 2, video 3. */
 export const CLASS_INDEX: Record<ChannelClass, number> = { voice: 0, chat: 1, email: 2, video: 3 };
@@ -23,6 +25,8 @@ export type ReservationStatus = 'pending' | 'accepted' | 'rejected' | 'timed_out
 export interface ReservationRec extends Reservation {
   /** The number in the id; orders reservations independently of map order. */
   ordinal: number;
+  /** Its place in the heap of pending offers by expiry (−1 once it no longer pends). */
+  heapIndex: number;
   status: ReservationStatus;
   task: TaskRec;
   agent: AgentRec;
@@ -51,12 +55,14 @@ export interface TaskRec {
   key: number;
   agentId: string | undefined;
   wrapUntil: Millis | undefined;
-  /** Pending reservations by agent id. */
-  pending: Map<string, ReservationRec>;
+  // The three below stay undefined until first needed: most tasks wait with none, and a waiting
+  // task's size decides how much a garbage collection copies and marks.
+  /** Pending reservations, oldest first. */
+  pending: ReservationRec[] | undefined;
   /** Every reservation the task had (for getReservation after it ended). */
-  history: ReservationRec[];
+  history: ReservationRec[] | undefined;
   /** Agents who rejected it or let it time out; offered again only when nobody else fits. */
-  tried: Set<string>;
+  tried: Set<string> | undefined;
   /** Waiting for this agent only: a transfer to the agent, or last-agent routing until holdUntil. */
   directAgentId: string | undefined;
   holdUntil: Millis | undefined;
@@ -67,6 +73,11 @@ export interface TaskRec {
   /** The lane holding it while it waits in a queue (not set while in a direct heap or unrouted). */
   lane: Lane | undefined;
   heapIndex: number;
+  /** Listed in core.dirtyTasks: matching should look at it. */
+  dirty: boolean;
+  /** The queue whose `tasks` list holds it, and where. */
+  trackedIn: QueueRt | undefined;
+  trackedAt: number;
   endedAt: Millis | undefined;
 }
 
@@ -90,16 +101,27 @@ export interface AgentRec {
   wrapping: number;
   /** Bit per class the agent can be offered right now; 0 when not routable. */
   freeMask: number;
-  /** Queues the agent is eligible for (skills and membership). */
-  queues: Set<QueueRt>;
-  pending: Set<ReservationRec>;
+  /** Its membership of each queue it is eligible for (skills and membership). */
+  links: Link[];
+  // Lists rather than sets: they hold a few entries at most (one per slot), and a small Set
+  // allocates a new table as it empties and fills again, which it does with every task.
+  /** Pending reservations, oldest first. */
+  pending: ReservationRec[];
   /** Assigned and wrapping tasks. */
-  work: Set<TaskRec>;
+  work: TaskRec[];
   /** Tasks waiting for this agent only. */
-  direct: IndexedHeap<TaskRec>;
+  direct: TaskHeap;
+  /** How many best-match indexes hold the agent (its entries are on its links). */
+  rankedCount: number;
+  /** The idle time, total load and spec its index entries are filed under. */
+  rankedSince: Millis;
+  rankedLoad: number;
+  rankedSpec: AgentSpec | undefined;
   state: AgentState;
   stateReason: string | undefined;
   stateSince: Millis;
+  /** Listed in core.dirtyAgents: matching should look at it. */
+  dirty: boolean;
 }
 
 export interface QueueCounters {
@@ -115,7 +137,7 @@ export interface Lane {
   queue: QueueRt;
   stepIndex: number;
   cls: number;
-  heap: IndexedHeap<TaskRec>;
+  heap: TaskHeap;
 }
 
 export interface QueueRt {
@@ -123,13 +145,16 @@ export interface QueueRt {
   spec: QueueSpec;
   /** Member id → position, when the queue names its members. */
   memberIndex: Map<string, number> | undefined;
-  eligible: Set<AgentRec>;
+  /** The agents eligible for it (skills and membership), with their membership records. */
+  eligible: Map<AgentRec, Link>;
   /** Per class: eligible agents that could be offered a task of that class right now. */
-  free: Set<AgentRec>[];
+  free: FreeList[];
+  /** Per class: best-match's index over `free`, while choices use it. */
+  ranked: (RankIndex | undefined)[];
   /** Per class: step index (−1 = no step) → non-empty lane. */
   lanes: Map<number, Lane>[];
-  /** Tasks placed here and not yet answered (waiting or reserved), for statistics. */
-  tasks: Set<TaskRec>;
+  /** Tasks placed here and not yet answered (waiting or reserved), for statistics; in no order. */
+  tasks: TaskRec[];
   counters: QueueCounters;
   /** Round-robin: the agent last chosen for a task of this queue. */
   lastChosen: string | undefined;
@@ -142,12 +167,41 @@ export function taskBefore(a: TaskRec, b: TaskRec): boolean {
   return a.seq < b.seq;
 }
 
-export function newTaskHeap(): IndexedHeap<TaskRec> {
-  return new IndexedHeap<TaskRec>(taskBefore);
+export function newTaskHeap(): TaskHeap {
+  return new TaskHeap();
 }
 
 export function newCounters(): QueueCounters {
   return { offered: 0, answered: 0, abandoned: 0, answeredWithinSl: 0, answeredWaitMs: 0 };
+}
+
+export function newAgentRec(spec: AgentSpec, cel: Record<string, unknown>, at: Millis): AgentRec {
+  return {
+    id: spec.id,
+    ...specFields(spec),
+    cel,
+    presence: 'offline',
+    reason: undefined,
+    presenceSince: at,
+    idleSince: at,
+    lastTaskEndedAt: undefined,
+    tasksHandled: 0,
+    load: [0, 0, 0, 0],
+    wrapping: 0,
+    freeMask: 0,
+    links: [],
+    pending: [],
+    work: [],
+    direct: newTaskHeap(),
+    rankedCount: 0,
+    rankedSince: 0,
+    rankedLoad: 0,
+    rankedSpec: undefined,
+    state: 'offline',
+    stateReason: undefined,
+    stateSince: at,
+    dirty: false,
+  };
 }
 
 /** The parts of an AgentRec derived from its spec. */
@@ -161,6 +215,43 @@ export function specFields(
     capacityTotal: capacity.reduce((s, n) => s + n, 0),
     ratingShare: Math.max(0, Math.min(5, spec.rating)) / 5,
   };
+}
+
+/** Files a new offer with its task and its agent. */
+export function addPending(t: TaskRec, a: AgentRec, r: ReservationRec): void {
+  if (t.pending === undefined) t.pending = [r];
+  else t.pending.push(r);
+  if (t.history === undefined) t.history = [r];
+  else t.history.push(r);
+  a.pending.push(r);
+}
+
+/** The offer is no longer pending (answered, rejected, timed out or canceled). */
+export function removePending(t: TaskRec, a: AgentRec, r: ReservationRec): void {
+  const list = t.pending!;
+  if (list.length === 1) t.pending = undefined;
+  else removeItem(list, r);
+  removeItem(a.pending, r);
+}
+
+/** Removes one occurrence, keeping the order (these lists are short, and usually it is the first). */
+export function removeItem<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i === 0) list.shift();
+  else if (i > 0) list.splice(i, 1);
+}
+
+export function markTried(t: TaskRec, agentId: string): void {
+  if (t.tried === undefined) t.tried = new Set();
+  t.tried.add(agentId);
+}
+
+export function hasPending(t: TaskRec): boolean {
+  return t.pending !== undefined && t.pending.length > 0;
+}
+
+export function triedAny(t: TaskRec): boolean {
+  return t.tried !== undefined && t.tried.size > 0;
 }
 
 export function isLive(status: TaskStatus): boolean {

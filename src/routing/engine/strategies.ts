@@ -1,7 +1,8 @@
 // Which agent(s) a task is offered to, among the eligible agents with a free slot, by the queue's
-// strategy. One pass over the candidates (a queue's free set can hold hundreds of agents), and
-// every tie ends with the longest idle, then the agent id, so the choice never depends on the
-// order of a set.
+// strategy. One pass over the candidates (a queue's free list can hold hundreds of agents), and
+// every tie ends with the longest idle, then the agent id, so the choice does not depend on the
+// order of the free list (short of ranks within 1e-9 of each other yet unequal: best-match.ts).
+import { scanBestMatch } from './best-match.js';
 import type { Core } from './core.js';
 import type { Millis } from './model.js';
 import type { AgentRec, QueueRt, TaskRec } from './state.js';
@@ -77,40 +78,6 @@ function inOrder(q: QueueRt, candidates: AgentRec[], after: string | undefined):
   return next ?? first;
 }
 
-function numberOr(v: unknown, fallback: number): number {
-  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
-}
-
-/**
- * best-match: each factor in 0..1, weighted. Idle time is relative to the longest-idle candidate;
- * load is slots used over slots owned; proficiency is the mean of the queue's required skills / 5;
- * rating / 5 weighs more for valuable customers.
- */
-function bestMatch(core: Core, q: QueueRt, t: TaskRec, candidates: AgentRec[], at: Millis): AgentRec {
-  const w = core.weights;
-  const tier = Math.max(0, numberOr(t.spec.attributes.tier, 0));
-  const ratingWeight = w.rating * (1 + w.customerValue * tier);
-  const required = q.spec.requiredSkills ? Object.keys(q.spec.requiredSkills) : [];
-  let maxIdle = 0;
-  for (const a of candidates) maxIdle = Math.max(maxIdle, idleOf(a, at));
-  const idleWeight = maxIdle > 0 ? w.idle / maxIdle : 0;
-  return pick(candidates, at, (a, idle) => {
-    const load = a.capacityTotal > 0 ? Math.min(1, totalLoad(a) / a.capacityTotal) : 1;
-    let proficiency = 0;
-    if (required.length > 0) {
-      const skills = a.spec.skills;
-      for (const skill of required) proficiency += Math.min(5, skills[skill] ?? 0);
-      proficiency /= 5 * required.length;
-    }
-    return -(
-      idleWeight * idle +
-      w.load * (1 - load) +
-      w.proficiency * proficiency +
-      ratingWeight * a.ratingShare
-    );
-  });
-}
-
 /** The agents to offer the task to: one, or for ring-all every candidate (in id order). */
 export function chooseAgents(core: Core, q: QueueRt, t: TaskRec, candidates: AgentRec[]): AgentRec[] {
   const at = core.clock.now();
@@ -132,6 +99,6 @@ export function chooseAgents(core: Core, q: QueueRt, t: TaskRec, candidates: Age
     case 'fewest-contacts':
       return [pick(candidates, at, (a) => a.tasksHandled)];
     default:
-      return [bestMatch(core, q, t, candidates, at)];
+      return [scanBestMatch(core, q, t, candidates, at)];
   }
 }

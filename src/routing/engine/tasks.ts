@@ -5,9 +5,9 @@ import { type Core, now } from './core.js';
 import { agentPasses } from './matching.js';
 import { channelClassOf, type TaskSpec, type TaskStatus } from './model.js';
 import { dequeue, enqueue, place, route, stepOf, track, untrack } from './placement.js';
-import { byOrdinal, endReservation } from './reservations.js';
+import { withdrawOffers } from './reservations.js';
 import { taskView } from './rules.js';
-import { type AgentRec, CLASS_INDEX, type TaskRec } from './state.js';
+import { type AgentRec, CLASS_INDEX, removeItem, type TaskRec } from './state.js';
 
 export function liveTask(core: Core, id: string): TaskRec {
   const t = core.tasks.get(id);
@@ -36,15 +36,18 @@ export function newTaskRec(core: Core, spec: TaskSpec, createdAt: number): TaskR
     key: 0,
     agentId: undefined,
     wrapUntil: undefined,
-    pending: new Map(),
-    history: [],
-    tried: new Set(),
+    pending: undefined,
+    history: undefined,
+    tried: undefined,
     directAgentId: undefined,
     holdUntil: undefined,
     pinned: false,
     countedIn: undefined,
     lane: undefined,
     heapIndex: -1,
+    dirty: false,
+    trackedIn: undefined,
+    trackedAt: -1,
     endedAt: undefined,
   };
 }
@@ -84,7 +87,7 @@ function holdForLastAgent(core: Core, t: TaskRec): void {
   if (!agentPasses(stepOf(core, t), a, t)) return;
   t.directAgentId = a.id;
   t.holdUntil = at + core.lastAgentHoldMs;
-  core.deadlines.add({ kind: 'hold', at: t.holdUntil, task: t });
+  core.deadlines.add('hold', t.holdUntil, t);
 }
 
 function finish(core: Core, t: TaskRec, status: TaskStatus): void {
@@ -92,9 +95,10 @@ function finish(core: Core, t: TaskRec, status: TaskStatus): void {
   t.endedAt = now(core);
   core.tasks.delete(t.id);
   // Offers that were not taken are forgotten with the task's end (a ring-all task can have hundreds).
-  if (t.history.some((r) => r.status !== 'accepted')) {
-    for (const r of t.history) if (r.status !== 'accepted') core.reservations.delete(r.id);
-    t.history = t.history.filter((r) => r.status === 'accepted');
+  const history = t.history;
+  if (history?.some((r) => r.status !== 'accepted')) {
+    for (const r of history) if (r.status !== 'accepted') core.reservations.delete(r.id);
+    t.history = history.filter((r) => r.status === 'accepted');
   }
   rememberFinished(core, t);
 }
@@ -107,7 +111,7 @@ export function rememberFinished(core: Core, t: TaskRec): void {
     const oldest = core.finishedOrder[core.finishedHead]!;
     core.finishedOrder[core.finishedHead++] = undefined as unknown as TaskRec;
     core.finished.delete(oldest.id);
-    for (const r of oldest.history) core.reservations.delete(r.id);
+    if (oldest.history !== undefined) for (const r of oldest.history) core.reservations.delete(r.id);
   }
   if (core.finishedHead > 1024 && core.finishedHead * 2 > core.finishedOrder.length) {
     core.finishedOrder = core.finishedOrder.slice(core.finishedHead);
@@ -117,7 +121,7 @@ export function rememberFinished(core: Core, t: TaskRec): void {
 
 /** The agent stops holding the task's slot. */
 function releaseWork(core: Core, a: AgentRec, t: TaskRec): void {
-  a.work.delete(t);
+  removeItem(a.work, t);
   if (t.status === 'wrapping') a.wrapping--;
   releaseSlot(core, a, t.cls);
 }
@@ -137,7 +141,7 @@ export function complete(core: Core, id: string): void {
     t.status = 'wrapping';
     t.wrapUntil = at + wrapUpMs;
     a.wrapping++;
-    core.deadlines.add({ kind: 'wrap', at: t.wrapUntil, task: t });
+    core.deadlines.add('wrap', t.wrapUntil, t);
     core.emit({ type: 'task.wrapping', at, taskId: t.id, agentId: a.id, until: t.wrapUntil });
   } else {
     releaseWork(core, a, t);
@@ -154,10 +158,6 @@ export function endWrapUp(core: Core, t: TaskRec): void {
   finish(core, t, 'completed');
   core.emit({ type: 'task.completed', at: now(core), taskId: t.id, agentId: a.id });
   refreshState(core, a);
-}
-
-function withdrawOffers(core: Core, t: TaskRec): void {
-  for (const r of [...t.pending.values()].sort(byOrdinal)) endReservation(core, r, 'canceled');
 }
 
 export function abandon(core: Core, id: string): void {

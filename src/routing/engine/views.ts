@@ -81,7 +81,7 @@ export function taskViewOf(t: TaskRec): TaskView {
     endedAt: t.endedAt,
     directAgentId: t.directAgentId,
     holdUntil: t.holdUntil,
-    reservations: [...t.pending.values()].sort(byOrdinal).map(publicReservation),
+    reservations: t.pending === undefined ? [] : [...t.pending].sort(byOrdinal).map(publicReservation),
   };
 }
 
@@ -106,7 +106,7 @@ export function agentViewOf(a: AgentRec): AgentView {
     tasksHandled: a.tasksHandled,
     load: loadOf(a),
     capacity: { ...a.spec.capacity },
-    queueIds: [...a.queues].map((q) => q.id).sort(),
+    queueIds: a.links.map((l) => l.queue.id).sort(),
     taskIds: [...a.work].map((t) => t.id).sort(),
     reservations: [...a.pending].sort(byOrdinal).map(publicReservation),
   };
@@ -126,12 +126,12 @@ export function queueStatsOf(core: Core, q: QueueRt): QueueStats {
   let longestWaitMs = 0;
   for (const t of q.tasks) longestWaitMs = Math.max(longestWaitMs, at - t.waitingSince);
   let availableAgents = 0;
-  for (const a of q.eligible) if (a.freeMask !== 0) availableAgents++;
+  for (const a of q.eligible.keys()) if (a.freeMask !== 0) availableAgents++;
   const c = q.counters;
   const ended = c.answered + c.abandoned;
   return {
     queueId: q.id,
-    waiting: q.tasks.size,
+    waiting: q.tasks.length,
     longestWaitMs,
     availableAgents,
     offered: c.offered,
