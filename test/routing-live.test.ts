@@ -217,16 +217,23 @@ for (const kind of ['pglite', 'postgres'] as const) {
       expect((await call(agent, 'POST', `/api/v1/routing/reservations/${first!.id}/accept`, {})).status).toBe(
         409,
       );
-      expect(
-        (await call(agent, 'POST', `/api/v1/routing/reservations/${second!.id}/accept`, {})).body.status,
-      ).toBe('assigned');
+      // The new offer lives 1 s too; on a busy machine it may lapse before we answer: take whichever is open.
+      let accepted = await call(agent, 'POST', `/api/v1/routing/reservations/${second!.id}/accept`, {});
+      while (accepted.status === 409) {
+        const [next] = await waitFor(async () => ((await offers()).length ? offers() : undefined));
+        accepted = await call(agent, 'POST', `/api/v1/routing/reservations/${next!.id}/accept`, {});
+      }
+      expect(accepted.body.status).toBe('assigned');
       const statuses = await t.sb.ctx.storage.db
         .selectFrom('routing_reservations')
         .select(['id', 'status'])
         .where('task_id', '=', first!.taskId)
         .orderBy('seq')
         .execute();
-      expect(statuses.map((r) => r.status)).toEqual(['timed_out', 'accepted']);
+      // Every offer but the last timed out; exactly one was accepted.
+      expect(statuses.at(-1)?.status).toBe('accepted');
+      expect(statuses.slice(0, -1).every((r) => r.status === 'timed_out')).toBe(true);
+      expect(statuses.length).toBeGreaterThanOrEqual(2);
     });
   });
 }

@@ -257,3 +257,12 @@ describe('snapshot and restore', () => {
     expect(events.map((e) => e.type)).toEqual(['reservation.created', 'agent.state']);
   });
 });
+
+describe('queue validation', () => {
+  it('refuses an offer timeout of zero, which would re-offer for ever', () => {
+    const h = harness();
+    expect(() => h.engine.upsertQueue(queueSpec('instant', { reservationTimeoutMs: 0 }))).toThrow(
+      InvalidInput,
+    );
+  });
+});

@@ -27,6 +27,9 @@ function validateQueue(q: QueueSpec): void {
     if (v !== undefined && !(Number.isFinite(v) && v >= 0))
       throw new InvalidInput(`${field} must be ≥ 0`, field);
   }
+  // An offer that expires the moment it is made is re-offered for ever (advance() would never settle).
+  if (q.reservationTimeoutMs !== undefined && q.reservationTimeoutMs < 1)
+    throw new InvalidInput('reservationTimeoutMs must be at least 1 ms', 'reservationTimeoutMs');
 }
 
 function memberIndexOf(spec: QueueSpec): Map<string, number> | undefined {
