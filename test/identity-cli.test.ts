@@ -1,25 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type CliRun, runCli } from './support/server-process.js';
 
-const BIN = path.resolve('bin/switchboard.js');
 const dir = mkdtempSync('/tmp/sb-identity-cli-');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? Number((err as { code?: unknown }).code ?? 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]): Promise<Run> => runCli(args);
 
 function file(name: string, text: string): string {
   const p = path.join(dir, name);
@@ -83,12 +71,7 @@ describe('switchboard identity import and train', () => {
   const dataDir = mkdtempSync('/tmp/sb-identity-import-');
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
   delete env.DATABASE_URL;
-  const run = (...args: string[]) =>
-    new Promise<Run>((resolve) => {
-      execFile(process.execPath, [BIN, ...args], { env, timeout: 120_000 }, (err, stdout, stderr) => {
-        resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
-      });
-    });
+  const run = (...args: string[]): Promise<Run> => runCli(args, env);
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('imports a file into a tenant in chunks, reports bad lines by number, and a second run creates nobody', async () => {

@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   averageSpeedOfAnswer,
@@ -7,23 +5,11 @@ import {
   serviceLevel,
   simulate,
 } from '../src/routing/sim/index.js';
+import { type CliRun, runCli } from './support/server-process.js';
 
-const BIN = path.resolve('bin/switchboard.js');
+type Run = CliRun;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? Number((err as { code?: unknown }).code ?? 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]): Promise<Run> => runCli(args);
 
 describe('the simulated queue on the real engine follows queueing theory', () => {
   // One queue, one skill, 10 agents, exponential arrivals and handle times, nobody hangs up: an

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 
 export const BIN = path.resolve('bin/switchboard.js');
@@ -36,4 +36,23 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<ServerProcess
     child.once('exit', () => reject(new Error(`exited before listening:\n${out}`)));
   });
   return { child, url, output: () => out, exited };
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** One `switchboard …` command as a child process; never rejects, the exit code tells. */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  timeout = 120_000,
+): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env, timeout }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
 }

@@ -1,13 +1,8 @@
-// mulberry32: a small seeded PRNG, so sampling is reproducible and the engine stays pure.
+// The matcher samples random pairs reproducibly: mulberry32 from core, seeded by the caller.
+import { seededRandom as seeded } from '../../core/index.js';
+
 export type Random = () => number;
 
 export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seeded(seed).next;
 }

@@ -1,20 +1,11 @@
 // Seeded chance for the simulator: the same seed gives the same run, event for event.
 
+import { seededRandom } from '../../core/index.js';
 import type { Random } from '../engine/index.js';
 
-/**
- * mulberry32 (Tommy Ettinger, public domain): 32 bits of state and a period of 2^32 draws, ample
- * for runs of a few million events.
- */
+/** mulberry32 (from core): 32 bits of state and a period of 2^32 draws, ample for runs of a few million events. */
 export function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed).next;
 }
 
 /**
