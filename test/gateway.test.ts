@@ -91,15 +91,12 @@ for (const kind of ['pglite', 'postgres'] as const) {
         headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
         payload: JSON.stringify(body),
       });
-    const count = async (table: 'messages' | 'events' | 'customers') =>
-      Number(
-        (
-          await t.sb.ctx.storage.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll<string>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    // Events a request wrote; the ACD's `routing.*` events for earlier messages arrive on their own time.
+    const count = async (table: 'messages' | 'events' | 'customers') => {
+      let q = t.sb.ctx.storage.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n'));
+      if (table === 'events') q = q.where('type', 'not like', 'routing.%');
+      return Number((await q.executeTakeFirstOrThrow()).n);
+    };
 
     it('lists the eight channel types with their settings form in both languages', async () => {
       const res = await t.inject({ url: '/api/v1/channel-types', headers: { authorization: auth } });
