@@ -14,6 +14,7 @@ import { installErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
 import { routePlugins } from './routes.js';
 import { ProblemSchema } from './schemas.js';
+import { webAppRoutes } from './web-app.js';
 import { webchatRoutes } from './webchat.js';
 import { webhookRoutes } from './webhooks.js';
 import { WsHub, wsRoutes } from './ws.js';
@@ -119,7 +120,7 @@ export async function buildServer(ctx: ApiContext): Promise<Server> {
   await app.register(webchatRoutes, { ctx });
   await app.register(appChannelRoutes, { ctx });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/api/docs'));
+  await app.register(webAppRoutes, { ctx });
   await hub.start(ctx);
   app.addHook('onClose', async () => hub.stop());
   await app.ready();

@@ -1,0 +1,11 @@
+import { Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+
+export default function AdminApp() {
+  const { t } = useTranslation('common');
+  return (
+    <Typography.Title level={3} style={{ padding: 24 }}>
+      {t('apps.admin')}
+    </Typography.Title>
+  );
+}
