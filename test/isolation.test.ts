@@ -124,6 +124,27 @@ const CASES: Record<string, Case> = {
     body: (a) => ({ steps: [{ id: 's1', queueId: a.queue }] }),
   },
   'GET /api/v1/routing/stats': { targetsA: false },
+  'POST /api/v1/routing/rules/validate': {
+    targetsA: false,
+    body: () => ({ expression: "task.channel == 'webchat'", context: 'task' }),
+  },
+  // B's draft naming A's queue finds no such queue among B's: the task goes nowhere.
+  'POST /api/v1/routing/rules/test': {
+    targetsA: false,
+    body: (a) => ({ steps: [{ id: 's1', queueId: a.queue }], task: { channel: 'webchat' } }),
+  },
+  'POST /api/v1/conversations/:id/assign': {
+    targetsA: true,
+    params: (a) => ({ id: a.conversation }),
+    body: (a) => ({ agentId: a.user }),
+  },
+  'POST /api/v1/conversations/:id/take-over': {
+    targetsA: true,
+    params: (a) => ({ id: a.conversation }),
+    body: () => ({}),
+  },
+  'GET /api/v1/analytics/volume': { targetsA: false },
+  'GET /api/v1/analytics/queues': { targetsA: false },
   'GET /api/v1/routing/settings': { targetsA: false },
   'PUT /api/v1/routing/settings': { targetsA: false, body: () => ({ agingPerMinute: 2 }) },
   'GET /api/v1/routing/break-reasons': { targetsA: false },

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { analyticsRoutes } from './analytics.js';
 import { channelRoutes } from './channels.js';
 import type { ApiContext } from './context.js';
 import { conversationRoutes } from './conversations.js';
@@ -9,6 +10,7 @@ import { mergeRoutes } from './merges.js';
 import { queueRoutes } from './queues.js';
 import { routingRoutes } from './routing.js';
 import { skillRoutes } from './skills.js';
+import { supervisionRoutes } from './supervision.js';
 import { teamRoutes } from './teams.js';
 import { tenantRoutes } from './tenant.js';
 import { timelineRoutes } from './timeline.js';
@@ -29,4 +31,6 @@ export const routePlugins: ((app: FastifyInstance, opts: { ctx: ApiContext }) =>
   identityRoutes,
   conversationRoutes,
   eventRoutes,
+  supervisionRoutes,
+  analyticsRoutes,
 ];

@@ -5,6 +5,7 @@ import {
   acceptReservation,
   breakReasonsOf,
   cancelTask,
+  checkExpression,
   completeTask,
   createTask,
   currentRules,
@@ -18,6 +19,7 @@ import {
   setAgentProfile,
   setAgentState,
   transferTask,
+  tryRules,
   updateRoutingSettings,
   waitingTasks,
 } from '../routing/index.js';
@@ -75,6 +77,57 @@ const AgentStatsSchema = Type.Object({
   capacity: Capacity,
   tasksHandled: Type.Integer(),
 });
+
+const StateCountsSchema = Type.Object(
+  {
+    available: Type.Integer(),
+    busy: Type.Integer(),
+    wrap_up: Type.Integer(),
+    break: Type.Integer(),
+    offline: Type.Integer(),
+  },
+  { description: 'agents by state (the values of an agent’s `state`)' },
+);
+
+const LiveQueueSchema = Type.Object({
+  ...QueueStatsSchema.properties,
+  name: Type.String(),
+  longestWaitSeconds: Type.Number(),
+  asaSeconds: Type.Number({ description: 'average speed of answer since the engine started' }),
+  serviceLevelSeconds: Type.Number({ description: "the queue's threshold for serviceLevel" }),
+  agents: Type.Object(StateCountsSchema.properties, {
+    description: 'agents eligible for the queue (skills, membership) by state',
+  }),
+});
+
+const LiveAgentSchema = Type.Object({
+  ...AgentStatsSchema.properties,
+  name: Type.String(),
+  stateSince: Timestamp,
+  queueIds: Type.Array(Type.String(), { description: 'queues the agent is eligible for' }),
+});
+
+const Position = Type.Object({
+  line: Type.Integer({ minimum: 1 }),
+  column: Type.Integer({ minimum: 1 }),
+  offset: Type.Integer({ minimum: 0, description: '0-based character offset' }),
+});
+
+const SampleTaskSchema = Body(
+  {
+    channel: Type.String({ minLength: 1, maxLength: 50 }),
+    language: Type.Optional(Type.String({ maxLength: 20 })),
+    intent: Type.Optional(
+      Type.String({ maxLength: 100, description: "the intent's category; becomes task.category" }),
+    ),
+    category: Type.Optional(Type.String({ maxLength: 100, description: 'wins over intent' })),
+    tier: Type.Optional(Type.Integer({ minimum: 0, maximum: 9 })),
+    csat: Type.Optional(Type.Number({ minimum: 0, maximum: 5 })),
+    priority: Type.Optional(Type.Integer({ minimum: -1000, maximum: 1000 })),
+    attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { maxProperties: 50 })),
+  },
+  { description: 'a task as a conversation would make it' },
+);
 
 const StepSchema = Type.Object(
   {
@@ -197,6 +250,82 @@ export async function routingRoutes(fastify: FastifyInstance, { ctx }: { ctx: Ap
     },
   );
 
+  app.post(
+    '/api/v1/routing/rules/validate',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'Check one CEL expression as you type (nothing is saved)',
+        description:
+          'context "task" checks a step filter (sees `task`), "agent" an agentFilter (sees `agent` and `task`), ' +
+          'with the compiler the rules use. error.kind: "syntax" and "type" would make PUT /routing/rules refuse ' +
+          'the rule; "agent-type" is a field or type error on `agent` (e.g. agent.skil), which PUT accepts but ' +
+          'which fails (no match) for every agent. An empty expression is valid (it matches everything).',
+        body: Body({
+          expression: Type.String({ maxLength: 2000 }),
+          context: Type.Union([Type.Literal('task'), Type.Literal('agent')]),
+        }),
+        response: withProblems({
+          200: Type.Union([
+            Type.Object({ valid: Type.Literal(true) }),
+            Type.Object({
+              valid: Type.Literal(false),
+              error: Type.Object({
+                message: Type.String(),
+                kind: Type.Union([Type.Literal('syntax'), Type.Literal('type'), Type.Literal('agent-type')]),
+                position: Position,
+              }),
+            }),
+          ]),
+        }),
+      },
+    },
+    async (request) => checkExpression(request.body.expression, request.body.context),
+  );
+
+  app.post(
+    '/api/v1/routing/rules/test',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary:
+          'Where would this task go? Try the rules (a draft, or those in force) without routing anything',
+        description:
+          'Places the sample task with the engine itself (the tenant’s queues, the given steps or the rules in ' +
+          'force, no agents) and traces each step’s filter. Draft steps are checked as PUT would (400 ' +
+          'RULE_SYNTAX); queues they name need not exist (such steps are skipped, as the engine does). ' +
+          'version is null for a draft.',
+        body: Body({
+          steps: Type.Optional(Type.Array(StepSchema, { maxItems: 200 })),
+          defaultQueueId: Type.Optional(Uuid),
+          task: SampleTaskSchema,
+        }),
+        response: withProblems({
+          200: Type.Object({
+            version: Type.Union([Type.Integer(), Type.Null()]),
+            queueId: Type.Union([Type.String(), Type.Null()]),
+            queueName: Type.Union([Type.String(), Type.Null()]),
+            stepId: Type.Union([Type.String(), Type.Null()]),
+            trace: Type.Array(
+              Type.Object({
+                stepId: Type.String(),
+                matched: Type.Boolean(),
+                error: Type.Optional(Type.String()),
+                queueFound: Type.Boolean(),
+              }),
+            ),
+            priority: Type.Number(),
+            agentFilter: Type.Optional(Type.String()),
+            task: Type.Record(Type.String(), Type.Unknown(), { description: 'what CEL sees as `task`' }),
+          }),
+        }),
+      },
+    },
+    async (request) => tryRules(ctx.storage.db, actorOf(request).tenantId, live.clock, request.body),
+  );
+
   app.get(
     '/api/v1/routing/settings',
     {
@@ -244,8 +373,9 @@ export async function routingRoutes(fastify: FastifyInstance, { ctx }: { ctx: Ap
         response: withProblems({
           200: Type.Object({
             at: Timestamp,
-            queues: Type.Array(QueueStatsSchema),
-            agents: Type.Array(AgentStatsSchema),
+            queues: Type.Array(LiveQueueSchema),
+            agents: Type.Array(LiveAgentSchema),
+            agentsByState: StateCountsSchema,
           }),
         }),
       },

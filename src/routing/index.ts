@@ -6,7 +6,10 @@ export {
   type AgentStats,
   type AgentView,
   channelClassOf,
+  checkExpression,
   type EngineSnapshot,
+  type ExpressionCheck,
+  type ExpressionContext,
   type Presence,
   type QueueStats,
   type ReservationView,
@@ -17,6 +20,7 @@ export {
 } from './engine/index.js';
 export { STRATEGIES, type Strategy } from './engine/model.js';
 export { RoutingLive, type RoutingLiveDeps } from './live.js';
+export type { AgentLiveStats, LiveStats, QueueLiveStats, StateCounts } from './live-stats.js';
 export {
   createQueue,
   deleteQueue,
@@ -30,6 +34,7 @@ export {
   updateQueue,
 } from './queues.js';
 export { currentRules, type NewRules, type RuleVersion, ruleVersions, saveRules } from './rules-store.js';
+export { type RuleTrial, type SampleTask, type StepTrace, type TrialInput, tryRules } from './rules-trial.js';
 export {
   type AgentSkill,
   type AgentSkills,
@@ -44,6 +49,7 @@ export {
   setAgentSkills,
   updateSkill,
 } from './skills.js';
+export { type Handover, type HandoverResult, handOverConversation } from './supervise.js';
 export {
   guessLanguage,
   handleRoutingEvent,
@@ -61,7 +67,6 @@ export {
   DEFAULT_BREAK_REASONS,
   getRoutingSettings,
   getTask,
-  type LiveStats,
   liveStats,
   myReservations,
   type NewTask,

@@ -15,6 +15,7 @@ import {
   type RuleSet,
   restoreRoutingEngine,
 } from './engine/index.js';
+import { liveStatsOf } from './live-stats.js';
 import { engineOptionsOf, loadAgents, loadQueues, loadSnapshot } from './load.js';
 import { persistDecisions } from './persist.js';
 
@@ -130,8 +131,7 @@ export class RoutingLive {
     for (const p of this.routers.values()) {
       const t = await p.catch(() => undefined);
       if (!t) continue;
-      const queues = t.engine.allQueueStats();
-      if (!t.changed && !queues.some((q) => q.waiting > 0)) continue;
+      if (!t.changed && !t.engine.allQueueStats().some((q) => q.waiting > 0)) continue;
       t.changed = false;
       const at = this.clock.now();
       await bus.publish({
@@ -140,7 +140,7 @@ export class RoutingLive {
         type: 'routing.stats',
         aggregateType: 'routing',
         aggregateId: t.tenantId,
-        payload: { at: new Date(at).toISOString(), queues, agents: t.engine.allAgentStats() },
+        payload: liveStatsOf(t.engine, at) as unknown as Record<string, unknown>,
         actor: 'system:acd',
         occurredAt: new Date(at).toISOString(),
       });

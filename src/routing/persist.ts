@@ -115,7 +115,12 @@ export async function persistDecisions(
       if (typeof conversationId === 'string')
         await trx
           .updateTable('conversations')
-          .set({ assignee_id: e.agentId, queue_id: e.queueId, updated_at: new Date(e.at) })
+          // A task no rule placed (assigned by a supervisor) has no queue: the conversation keeps its own.
+          .set({
+            assignee_id: e.agentId,
+            ...(e.queueId && { queue_id: e.queueId }),
+            updated_at: new Date(e.at),
+          })
           .where('tenant_id', '=', tenantId)
           .where('id', '=', conversationId)
           .execute();

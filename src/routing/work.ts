@@ -11,16 +11,10 @@ import {
   roleAtLeast,
 } from '../core/index.js';
 import { auditBy } from '../security/index.js';
-import type {
-  AgentStats,
-  Presence,
-  QueueStats,
-  ReservationView,
-  TaskAttributes,
-  TaskView,
-} from './engine/index.js';
+import type { AgentStats, Presence, ReservationView, TaskAttributes, TaskView } from './engine/index.js';
 import { channelClassOf } from './engine/index.js';
 import type { RoutingLive } from './live.js';
+import { type LiveStats, liveStatsOf } from './live-stats.js';
 import { engineOptionsOf } from './load.js';
 
 const isSupervisor = (actor: Actor) => roleAtLeast(actor.role, 'supervisor');
@@ -171,18 +165,8 @@ export function waitingTasks(live: RoutingLive, actor: Actor, queueId?: string):
   return live.run(actor.tenantId, (engine) => engine.waitingTasks(queueId));
 }
 
-export interface LiveStats {
-  at: string;
-  queues: QueueStats[];
-  agents: AgentStats[];
-}
-
 export function liveStats(live: RoutingLive, actor: Actor): Promise<LiveStats> {
-  return live.run(actor.tenantId, (engine) => ({
-    at: new Date(live.clock.now()).toISOString(),
-    queues: engine.allQueueStats(),
-    agents: engine.allAgentStats(),
-  }));
+  return live.run(actor.tenantId, (engine) => liveStatsOf(engine, live.clock.now()));
 }
 
 /**

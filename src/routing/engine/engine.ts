@@ -69,7 +69,7 @@ import { accept, endReservation, pendingReservation } from './reservations.js';
 import { getAgentRec, removeAgent, setPresence, upsertAgent } from './roster.js';
 import { compileRules } from './rules.js';
 import { restoreInto, takeSnapshot } from './snapshot.js';
-import { abandon, cancel, complete, endWrapUp, submitTask, transfer } from './tasks.js';
+import { abandon, assignTo, cancel, complete, endWrapUp, submitTask, transfer } from './tasks.js';
 import {
   type AgentView,
   agentStatsOf,
@@ -90,18 +90,22 @@ export interface RoutingEngine {
   upsertAgent(spec: AgentSpec): void;
   removeAgent(id: string): void;
   setPresence(agentId: string, presence: Presence, reason?: string): void;
-  submitTask(spec: TaskSpec): void;
+  /** With `assignTo`, the agent has the new task at once (a supervisor's decision; nobody is offered it). */
+  submitTask(spec: TaskSpec, assignTo?: string): void;
   accept(reservationId: string): void;
   reject(reservationId: string): void;
   complete(taskId: string): void;
   abandon(taskId: string): void;
   cancel(taskId: string): void;
   transfer(taskId: string, target: { agentId: string } | { queueId: string }): void;
+  /** The agent has the task at once, without an offer; offers are withdrawn, a previous agent's slot freed. */
+  assign(taskId: string, agentId: string): void;
   advance(): void;
   nextDeadline(): Millis | undefined;
   onEvent(listener: (e: RoutingEvent) => void): () => void;
   getTask(id: string): TaskView | undefined;
   getAgent(id: string): AgentView | undefined;
+  getQueue(id: string): QueueSpec | undefined;
   getReservation(id: string): ReservationView | undefined;
   waitingTasks(queueId?: string): TaskView[];
   pendingReservations(agentId?: string): ReservationView[];
@@ -226,8 +230,8 @@ class Engine implements RoutingEngine {
   setPresence(agentId: string, presence: Presence, reason?: string): void {
     this.run(setPresence, agentId, presence, reason);
   }
-  submitTask(spec: TaskSpec): void {
-    this.run(submitTask, spec, undefined, undefined);
+  submitTask(spec: TaskSpec, assignTo?: string): void {
+    this.run(submitTask, spec, assignTo, undefined);
   }
   accept(reservationId: string): void {
     this.run(acceptById, reservationId, undefined, undefined);
@@ -246,6 +250,9 @@ class Engine implements RoutingEngine {
   }
   transfer(taskId: string, target: { agentId: string } | { queueId: string }): void {
     this.run(transfer, taskId, target, undefined);
+  }
+  assign(taskId: string, agentId: string): void {
+    this.run(assignTo, taskId, agentId, undefined);
   }
 
   /** Each due deadline is handled and matched before the next, so decisions follow time order. */
@@ -270,6 +277,10 @@ class Engine implements RoutingEngine {
   getAgent(id: string): AgentView | undefined {
     const a = this.core.agents.get(id);
     return a && agentViewOf(a);
+  }
+  getQueue(id: string): QueueSpec | undefined {
+    const q = this.core.queues.get(id);
+    return q && { ...q.spec };
   }
   getReservation(id: string): ReservationView | undefined {
     const r = this.core.reservations.get(id);

@@ -3,6 +3,14 @@
 export { createRoutingEngine, type RoutingEngine, restoreRoutingEngine } from './engine.js';
 export { RuleSyntaxError } from './errors.js';
 export * from './model.js';
-export { type CompiledRules, type CompiledStep, compileRules } from './rules.js';
+export {
+  type CompiledRules,
+  type CompiledStep,
+  checkExpression,
+  compileRules,
+  type ExpressionCheck,
+  type ExpressionContext,
+  taskView,
+} from './rules.js';
 export type { ReservationStatus } from './state.js';
 export type { AgentView, ReservationView, TaskView } from './views.js';

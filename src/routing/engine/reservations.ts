@@ -115,6 +115,19 @@ export function accept(core: Core, r: ReservationRec): void {
   clearDirect(t);
   t.tried = undefined;
   untrack(core, t);
+  const waitedMs = recordAnswer(core, t, a, at);
+  core.emit({ type: 'reservation.accepted', at, reservationId: r.id, taskId: t.id, agentId: a.id });
+  core.emit({ type: 'task.assigned', at, taskId: t.id, agentId: a.id, queueId: t.queueId ?? '', waitedMs });
+  withdrawOffers(core, t);
+  refreshState(core, a);
+}
+
+/**
+ * The task's wait ends with an agent: answered in the queue that counted the wait (with whether it
+ * was within that queue's service level), and the agent remembered for last-agent routing. Returns
+ * how long the customer waited.
+ */
+export function recordAnswer(core: Core, t: TaskRec, a: AgentRec, at: number): number {
   const waitedMs = Math.max(0, at - t.waitingSince);
   const q = t.countedIn === undefined ? undefined : core.queues.get(t.countedIn);
   if (q) {
@@ -126,8 +139,5 @@ export function accept(core: Core, r: ReservationRec): void {
   const customerId = t.spec.attributes.customerId;
   if (typeof customerId === 'string' && customerId !== '')
     core.lastAgents.set(customerId, { agentId: a.id, at });
-  core.emit({ type: 'reservation.accepted', at, reservationId: r.id, taskId: t.id, agentId: a.id });
-  core.emit({ type: 'task.assigned', at, taskId: t.id, agentId: a.id, queueId: t.queueId ?? '', waitedMs });
-  withdrawOffers(core, t);
-  refreshState(core, a);
+  return waitedMs;
 }

@@ -7,6 +7,79 @@ import type { AgentSpec, RuleSet, TaskSpec } from './model.js';
 /** `filter` sees only the task; `agentFilter` sees the agent and the task. */
 const taskEnv = new Environment().registerVariable('task', 'map');
 const agentEnv = new Environment().registerVariable('task', 'map').registerVariable('agent', 'map');
+/**
+ * `agent` with its fields typed (agentView below), for the editor's check only: a misspelt field
+ * (`agent.skil`) is an error there, while the engine, which sees `agent` as a map, would accept
+ * the rule and find that it never matches. Not used to compile rules, so stored ones never break.
+ */
+const typedAgentEnv = new Environment()
+  .registerType('Agent', {
+    schema: {
+      id: 'string',
+      name: 'string',
+      skills: 'map<string, dyn>',
+      languages: 'list<string>',
+      teams: 'list<string>',
+      rating: 'double',
+      attributes: 'map<string, dyn>',
+    },
+  })
+  .registerVariable('task', 'map')
+  .registerVariable('agent', 'Agent');
+
+/** A RuleSyntaxError from the parser rather than the type checker. */
+class ParseFailure extends RuleSyntaxError {}
+
+export type ExpressionContext = 'task' | 'agent';
+
+export type ExpressionCheck =
+  | { valid: true }
+  | {
+      valid: false;
+      error: {
+        message: string;
+        /**
+         * 'syntax' and 'type': saving the rule is refused. 'agent-type': found by checking `agent`'s
+         * fields by type; the rule would be saved, but fails (no match) for every agent.
+         */
+        kind: 'syntax' | 'type' | 'agent-type';
+        position: { line: number; column: number; offset: number };
+      };
+    };
+
+/**
+ * Checks one expression as the rule compiler would (`task` context: a step's filter; `agent`: its
+ * agentFilter), and then agent fields by name. Positions are 0-based offsets with 1-based line and column.
+ */
+export function checkExpression(source: string, context: ExpressionContext): ExpressionCheck {
+  try {
+    compileFilter(context === 'task' ? taskEnv : agentEnv, source, 'expression', context);
+  } catch (err) {
+    if (!(err instanceof RuleSyntaxError)) throw err;
+    return invalid(err, err instanceof ParseFailure ? 'syntax' : 'type');
+  }
+  if (context === 'agent' && source.trim() !== '') {
+    try {
+      compileFilter(typedAgentEnv, source, 'expression', context);
+    } catch (err) {
+      if (!(err instanceof RuleSyntaxError)) throw err;
+      return invalid(err, 'agent-type');
+    }
+  }
+  return { valid: true };
+}
+
+function invalid(err: RuleSyntaxError, kind: 'syntax' | 'type' | 'agent-type'): ExpressionCheck {
+  return {
+    valid: false,
+    error: {
+      // The library appends a source excerpt with a caret; the editor draws its own.
+      message: err.message.split('\n')[0]!.trim(),
+      kind,
+      position: { line: err.line ?? 1, column: err.column ?? 1, offset: err.position ?? 0 },
+    },
+  };
+}
 
 export type CelFilter = ParseResult;
 
@@ -126,7 +199,7 @@ function compileFilter(
     parsed = env.parse(source);
   } catch (err) {
     if (err instanceof ParseError) {
-      throw new RuleSyntaxError(err.message, err.range?.start, stepId, field, source);
+      throw new ParseFailure(err.message, err.range?.start, stepId, field, source);
     }
     throw err;
   }

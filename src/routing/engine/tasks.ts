@@ -1,11 +1,11 @@
 // A task's life outside matching: arrival, completion and wrap-up, abandonment, cancellation, transfer.
 import { Conflict, InvalidInput, NotFound } from '../../core/index.js';
-import { refreshState, releaseSlot } from './agents.js';
+import { refreshState, releaseSlot, takeSlot } from './agents.js';
 import { type Core, now } from './core.js';
 import { agentPasses } from './matching.js';
 import { channelClassOf, type TaskSpec, type TaskStatus } from './model.js';
-import { dequeue, enqueue, place, route, stepOf, track, untrack } from './placement.js';
-import { withdrawOffers } from './reservations.js';
+import { clearDirect, dequeue, enqueue, place, route, stepOf, track, untrack } from './placement.js';
+import { recordAnswer, withdrawOffers } from './reservations.js';
 import { taskView } from './rules.js';
 import { type AgentRec, CLASS_INDEX, removeItem, type TaskRec } from './state.js';
 
@@ -52,7 +52,8 @@ export function newTaskRec(core: Core, spec: TaskSpec, createdAt: number): TaskR
   };
 }
 
-export function submitTask(core: Core, spec: TaskSpec): void {
+/** A new task, placed by the rules; with `assignTo`, the agent has it at once (see `assignTo`), nobody is offered it. */
+export function submitTask(core: Core, spec: TaskSpec, assignTo?: string): void {
   if (!spec || typeof spec.id !== 'string' || spec.id === '')
     throw new InvalidInput('a task needs an id', 'id');
   if (!spec.attributes || typeof spec.attributes.channel !== 'string') {
@@ -63,9 +64,14 @@ export function submitTask(core: Core, spec: TaskSpec): void {
   }
   if (core.tasks.has(spec.id) || core.finished.has(spec.id))
     throw new Conflict(`task ${spec.id} already exists`);
+  if (assignTo !== undefined && !core.agents.has(assignTo)) throw new NotFound('agent', assignTo);
   const t = newTaskRec(core, spec, now(core));
   core.tasks.set(t.id, t);
   route(core, t, true);
+  if (assignTo !== undefined) {
+    handTo(core, t, core.agents.get(assignTo)!);
+    return;
+  }
   holdForLastAgent(core, t);
   enqueue(core, t);
 }
@@ -234,4 +240,49 @@ export function transfer(core: Core, id: string, target: { agentId: string } | {
   });
   enqueue(core, t);
   refreshState(core, from);
+}
+
+/**
+ * A supervisor's decision: the agent has the task at once, without an offer, whatever it was doing
+ * (waiting, offered to others, assigned to someone else). Pending offers are withdrawn and a
+ * previous agent's slot is freed. Presence and capacity are the caller's to judge (a supervisor
+ * taking a conversation over is usually not "available"); the slot is counted all the same, so an
+ * agent over capacity is offered nothing more until it frees up. An unanswered task counts as
+ * answered in its queue, as an accepted offer would.
+ */
+export function assignTo(core: Core, id: string, agentId: string): void {
+  const t = liveTask(core, id);
+  const to = core.agents.get(agentId);
+  if (!to) throw new NotFound('agent', agentId);
+  if (t.status === 'wrapping') throw new Conflict(`task ${id} is in wrap-up; it is over`);
+  if (t.agentId === to.id) throw new Conflict(`agent ${to.id} already has task ${id}`);
+  handTo(core, t, to);
+}
+
+function handTo(core: Core, t: TaskRec, to: AgentRec): void {
+  const at = now(core);
+  const from = t.status === 'assigned' ? core.agents.get(t.agentId!) : undefined;
+  // Withdrawing the last offer puts the task back in its lane; it leaves at once below.
+  withdrawOffers(core, t);
+  if (t.status === 'waiting') dequeue(core, t);
+  const unanswered = from === undefined;
+  if (from) releaseWork(core, from, t);
+  untrack(core, t);
+  clearDirect(t);
+  t.tried = undefined;
+  t.status = 'assigned';
+  t.agentId = to.id;
+  to.work.push(t);
+  to.tasksHandled++;
+  takeSlot(core, to, t.cls);
+  const waitedMs = unanswered ? recordAnswer(core, t, to, at) : 0;
+  if (from) {
+    core.emit({ type: 'task.transferred', at, taskId: t.id, fromAgentId: from.id, toAgentId: to.id });
+    const customerId = t.spec.attributes.customerId;
+    if (typeof customerId === 'string' && customerId !== '')
+      core.lastAgents.set(customerId, { agentId: to.id, at });
+  }
+  core.emit({ type: 'task.assigned', at, taskId: t.id, agentId: to.id, queueId: t.queueId ?? '', waitedMs });
+  if (from) refreshState(core, from);
+  refreshState(core, to);
 }
