@@ -12,6 +12,7 @@ import {
   updateConversation,
 } from '../conversations/index.js';
 import { matchCustomer } from '../identity/index.js';
+import { storedAttachment } from './attachments.js';
 import { actorOf } from './auth.js';
 import type { ApiContext } from './context.js';
 import { IdentityKindSchema, IdentityValue } from './customers.js';
@@ -28,7 +29,7 @@ const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems
 const NullableId = Type.Union([Uuid, Type.Null()]);
 const Text = Type.String({ minLength: 1, maxLength: 10_000 });
 
-const ConversationSchema = Type.Object({
+export const ConversationSchema = Type.Object({
   id: Uuid,
   tenantId: Uuid,
   customerId: Uuid,
@@ -43,6 +44,15 @@ const ConversationSchema = Type.Object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
   lastMessageAt: Type.Union([Timestamp, Type.Null()]),
+  dispositionCode: Type.Union([Type.String(), Type.Null()]),
+  wrapUpNote: Type.Union([Type.String(), Type.Null()]),
+  wrappedUpAt: Type.Union([Timestamp, Type.Null()]),
+  wrappedUpBy: NullableId,
+});
+
+const ConversationListItemSchema = Type.Object({
+  ...ConversationSchema.properties,
+  unread: Type.Integer({ minimum: 0, description: "customer messages after the caller's read marker" }),
 });
 
 const MessageSchema = Type.Object({
@@ -82,6 +92,8 @@ export async function conversationRoutes(
       schema: {
         tags,
         summary: 'List conversations, newest first',
+        description:
+          'Each item counts the customer messages the caller has not read (`unread`; POST …/read clears it). `mine=true`: assigned to the caller.',
         querystring: Type.Object(
           {
             ...PageQuery,
@@ -89,10 +101,12 @@ export async function conversationRoutes(
             queueId: Type.Optional(Uuid),
             assigneeId: Type.Optional(Uuid),
             customerId: Type.Optional(Uuid),
+            mine: Type.Optional(Type.Boolean()),
+            channelType: Type.Optional(ChannelType),
           },
           { additionalProperties: false },
         ),
-        response: withProblems({ 200: PageOf(ConversationSchema) }),
+        response: withProblems({ 200: PageOf(ConversationListItemSchema) }),
       },
     },
     async (request) => listConversations(deps, actorOf(request), request.query),
@@ -185,18 +199,27 @@ export async function conversationRoutes(
       schema: {
         tags,
         summary: 'Reply to the customer as the signed-in agent',
-        description: 'The reply is queued for delivery on the conversation’s channel.',
+        description:
+          'The reply is queued for delivery on the conversation’s channel. A file: upload it with POST …/attachments, then send `contentType: "file"` (or `"image"`) with that answer as `payload` and an optional caption as `text`; web chat and app customers see the file, other channels get a link in the text.',
         params: IdParams,
         body: Body({
-          text: Text,
-          contentType: Type.Optional(Type.Literal('text')),
+          text: Type.Optional(Text),
+          contentType: Type.Optional(
+            Type.Union([Type.Literal('text'), Type.Literal('file'), Type.Literal('image')]),
+          ),
           payload: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
         }),
         response: withProblems({ 201: MessageSchema }),
       },
     },
     async (request, reply) => {
-      const message = await postReply(deps, actorOf(request), request.params.id, request.body);
+      const actor = actorOf(request);
+      const { contentType, payload } = request.body;
+      const file =
+        contentType === 'file' || contentType === 'image'
+          ? await storedAttachment(ctx, actor.tenantId, payload ?? {})
+          : undefined;
+      const message = await postReply(deps, actor, request.params.id, { ...request.body, file });
       return reply.status(201).send(message);
     },
   );

@@ -30,6 +30,7 @@ const QueueSchema = Type.Object({
   strategy: Type.String(),
   reservationTimeoutSeconds: Type.Integer(),
   wrapUpSeconds: Type.Integer(),
+  businessHoursId: Type.Union([Uuid, Type.Null()]),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -76,6 +77,9 @@ const Fields = {
     maximum: 3600,
     description: "after-contact work after each task; the agent's slot stays taken (default 0)",
   }),
+  businessHoursId: Type.Union([Uuid, Type.Null()], {
+    description: 'the queue’s opening hours (GET /api/v1/business-hours); null for none',
+  }),
 };
 
 export async function queueRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiContext }): Promise<void> {
@@ -116,6 +120,7 @@ export async function queueRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
           strategy: Type.Optional(Fields.strategy),
           reservationTimeoutSeconds: Type.Optional(Fields.reservationTimeoutSeconds),
           wrapUpSeconds: Type.Optional(Fields.wrapUpSeconds),
+          businessHoursId: Type.Optional(Fields.businessHoursId),
         }),
         response: withProblems({ 201: QueueSchema }),
       },
@@ -154,6 +159,7 @@ export async function queueRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
           strategy: Type.Optional(Fields.strategy),
           reservationTimeoutSeconds: Type.Optional(Fields.reservationTimeoutSeconds),
           wrapUpSeconds: Type.Optional(Fields.wrapUpSeconds),
+          businessHoursId: Type.Optional(Fields.businessHoursId),
         }),
         response: withProblems({ 200: QueueSchema }),
       },

@@ -1,9 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { analyticsRoutes } from './analytics.js';
+import { attachmentRoutes } from './attachments.js';
+import { businessHoursRoutes } from './business-hours.js';
+import { cannedResponseRoutes } from './canned-responses.js';
 import { channelRoutes } from './channels.js';
 import type { ApiContext } from './context.js';
 import { conversationRoutes } from './conversations.js';
 import { customerRoutes } from './customers.js';
+import { dispositionCodeRoutes } from './disposition-codes.js';
 import { eventRoutes } from './events.js';
 import { identityRoutes } from './identity.js';
 import { mergeRoutes } from './merges.js';
@@ -15,6 +19,7 @@ import { teamRoutes } from './teams.js';
 import { tenantRoutes } from './tenant.js';
 import { timelineRoutes } from './timeline.js';
 import { userRoutes } from './users.js';
+import { workspaceConversationRoutes } from './workspace-conversation.js';
 
 /** Every /api/v1 route plugin, one line each. Each route declares `config.access`. */
 export const routePlugins: ((app: FastifyInstance, opts: { ctx: ApiContext }) => Promise<void>)[] = [
@@ -31,6 +36,11 @@ export const routePlugins: ((app: FastifyInstance, opts: { ctx: ApiContext }) =>
   identityRoutes,
   conversationRoutes,
   eventRoutes,
+  workspaceConversationRoutes,
+  attachmentRoutes,
+  cannedResponseRoutes,
+  dispositionCodeRoutes,
+  businessHoursRoutes,
   supervisionRoutes,
   analyticsRoutes,
 ];

@@ -18,7 +18,7 @@ import { channelOf, publicBase, visitorOf } from './webchat-scope.js';
 export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 
 /** The content must match the declared type, so an "image" is never a page or a script. */
-const ALLOWED: Record<string, { ext: string; looksRight: (b: Buffer) => boolean }> = {
+export const ALLOWED: Record<string, { ext: string; looksRight: (b: Buffer) => boolean }> = {
   'image/png': {
     ext: 'png',
     looksRight: (b) => b.subarray(0, 8).equals(Buffer.from('89504e470d0a1a0a', 'hex')),
@@ -33,9 +33,9 @@ const ALLOWED: Record<string, { ext: string; looksRight: (b: Buffer) => boolean 
   'application/pdf': { ext: 'pdf', looksRight: (b) => b.subarray(0, 5).toString('latin1') === '%PDF-' },
   'text/plain': { ext: 'txt', looksRight: (b) => !b.includes(0) },
 };
-const BY_EXT = new Map(Object.entries(ALLOWED).map(([type, { ext }]) => [ext, type]));
+export const BY_EXT = new Map(Object.entries(ALLOWED).map(([type, { ext }]) => [ext, type]));
 
-function uploadsDir(ctx: ApiContext, tenantId: string, channelId: string): string {
+export function uploadsDir(ctx: ApiContext, tenantId: string, channelId: string): string {
   // In-memory test instances have no data directory.
   const dataDir = ctx.config.dataDir || path.join(os.tmpdir(), 'switchboard');
   return path.join(dataDir, 'uploads', tenantId, channelId);

@@ -13,7 +13,7 @@ import type { ApiContext } from './context.js';
  * Protocol (JSON text frames):
  *   client → {"type":"auth","token":"<JWT>"}            (or ?access_token=<JWT> on the URL)
  *   server → {"type":"ready","tenantId":…,"userId":…}
- *   client → {"type":"subscribe","events":["conversation.*","message.created"],"customerId"?:…}   (default: all)
+ *   client → {"type":"subscribe","events":["conversation.*","message.created"],"customerId"?:…,"conversationId"?:…}   (default: all)
  *   server → {"type":"event","event":{…DomainEvent}}
  *   server → {"type":"error","code":…,"detail":…}
  */
@@ -24,6 +24,14 @@ interface Client {
   filters: string[] | null;
   /** Only events about this customer (a timeline view), when set. */
   customerId: string | null;
+  /** Only events about this conversation (a supervisor following one transcript), when set. */
+  conversationId: string | null;
+}
+
+/** The conversation an event is about: its aggregate, or the `conversationId` its payload names. */
+function conversationOf(event: DomainEvent): unknown {
+  if (event.aggregateType === 'conversation') return event.aggregateId;
+  return (event.payload as { conversationId?: unknown } | null)?.conversationId;
 }
 
 const AUTH_TIMEOUT_MS = 5000;
@@ -67,6 +75,7 @@ export class WsHub {
       if (c.filters && !c.filters.some((f) => subjectMatches(f, event.type))) continue;
       if (c.customerId && (event.payload as { customerId?: unknown } | null)?.customerId !== c.customerId)
         continue;
+      if (c.conversationId && conversationOf(event) !== c.conversationId) continue;
       if (c.socket.readyState === c.socket.OPEN) c.socket.send(frame);
     }
   }
@@ -91,7 +100,7 @@ export async function wsRoutes(app: FastifyInstance, { ctx, hub }: { ctx: ApiCon
     const signIn = async (token: string) => {
       try {
         const principal = await authenticate(ctx, token);
-        client = { socket, principal, filters: null, customerId: null };
+        client = { socket, principal, filters: null, customerId: null, conversationId: null };
         clearTimeout(timer);
         hub.add(client);
         send(socket, { type: 'ready', tenantId: principal.tenantId, userId: principal.userId });
@@ -101,7 +110,13 @@ export async function wsRoutes(app: FastifyInstance, { ctx, hub }: { ctx: ApiCon
     };
 
     socket.on('message', (data) => {
-      let msg: { type?: unknown; token?: unknown; events?: unknown; customerId?: unknown };
+      let msg: {
+        type?: unknown;
+        token?: unknown;
+        events?: unknown;
+        customerId?: unknown;
+        conversationId?: unknown;
+      };
       try {
         msg = JSON.parse(String(data));
       } catch {
@@ -116,7 +131,12 @@ export async function wsRoutes(app: FastifyInstance, { ctx, hub }: { ctx: ApiCon
       ) {
         client.filters = msg.events.length === 0 ? null : (msg.events as string[]);
         client.customerId = typeof msg.customerId === 'string' ? msg.customerId : null;
-        return send(socket, { type: 'subscribed', events: msg.events });
+        client.conversationId = typeof msg.conversationId === 'string' ? msg.conversationId : null;
+        return send(socket, {
+          type: 'subscribed',
+          events: msg.events,
+          ...(client.conversationId && { conversationId: client.conversationId }),
+        });
       }
       if (msg.type === 'ping') return send(socket, { type: 'pong' });
       fail('UNKNOWN_FRAME', 'expected {"type":"subscribe","events":[…]} or {"type":"ping"}', false);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/index.js';
-import { applyReceipt, receiveInbound } from '../conversations/index.js';
+import { applyReceipt, currentConversationOf, receiveInbound } from '../conversations/index.js';
 import { type Actor, NotFound, newId, systemActor } from '../core/index.js';
 import {
   linkMentionedIdentifiers,
@@ -167,14 +167,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
   async function ingest(row: Row<'channels'>, msg: InboundMessage): Promise<void> {
     const actor = systemActor(row.tenant_id);
     if (msg.kind === 'typing') {
-      // Ephemeral: straight to the bus, never stored.
+      // Ephemeral: straight to the bus, never stored. The conversation lets /ws filter on it.
+      const current = await currentConversationOf(deps.db, row.tenant_id, msg.from.identities);
       await deps.bus.publish({
         id: newId(),
         tenantId: row.tenant_id,
         type: 'customer.typing',
         aggregateType: 'channel',
         aggregateId: row.id,
-        payload: { channelId: row.id, identities: msg.from.identities },
+        payload: { channelId: row.id, identities: msg.from.identities, ...current },
         actor: `channel:${row.id}`,
         occurredAt: new Date().toISOString(),
       });

@@ -173,3 +173,70 @@ export const DEMO_CONVERSATIONS: {
     ],
   },
 ];
+
+/** How contacts end, for the wrap-up. */
+export const DEMO_DISPOSITIONS = [
+  { code: 'resolved', labels: { en: 'Resolved', 'zh-CN': '已解决' } },
+  { code: 'refund_issued', labels: { en: 'Refund issued', 'zh-CN': '已退款' } },
+  { code: 'order_status', labels: { en: 'Order status given', 'zh-CN': '已告知订单状态' } },
+  { code: 'escalated', labels: { en: 'Escalated to a specialist', 'zh-CN': '已转交专员' } },
+  { code: 'no_response', labels: { en: 'Customer did not respond', 'zh-CN': '客户未回复' } },
+  { code: 'spam', labels: { en: 'Spam', 'zh-CN': '垃圾信息' } },
+] as const;
+
+/** Ready answers in both languages; `{{…}}` are filled when the agent picks one. */
+export const DEMO_CANNED = [
+  {
+    shortcut: 'hello',
+    title: '问候',
+    language: 'zh-CN',
+    body: '{{customer.name}}您好，我是{{tenant.name}}的客服{{agent.name}}，很高兴为您服务！',
+  },
+  {
+    shortcut: 'hello-en',
+    title: 'Greeting',
+    language: 'en',
+    body: 'Hi {{customer.firstName}}, this is {{agent.name}} from {{tenant.name}}. How can I help you today?',
+  },
+  {
+    shortcut: 'refund',
+    title: '退款说明',
+    language: 'zh-CN',
+    body: '您的退款申请已提交，款项将在 3–5 个工作日内原路退回。如有疑问请随时联系我们。',
+  },
+  {
+    shortcut: 'refund-en',
+    title: 'Refund timeline',
+    language: 'en',
+    body: 'Your refund has been submitted and will reach your original payment method within 3–5 business days.',
+  },
+  {
+    shortcut: 'order',
+    title: '索要订单号',
+    language: 'zh-CN',
+    body: '请提供您的订单号（例如 SO20260101001），我来帮您查询。',
+  },
+  {
+    shortcut: 'order-en',
+    title: 'Ask for the order number',
+    language: 'en',
+    body: 'Could you share your order number (for example SO20260101001)? I will look it up for you.',
+  },
+  {
+    shortcut: 'bye',
+    title: '结束语 Closing',
+    language: null,
+    body: '感谢您的耐心等待，祝您生活愉快！Thank you for your patience, have a great day!',
+  },
+] as const;
+
+/** The Shanghai office's hours (the general queue keeps them). */
+export const DEMO_BUSINESS_HOURS = {
+  name: '上海工作时间 Shanghai office hours',
+  timezone: 'Asia/Shanghai',
+  weekly: [1, 2, 3, 4, 5].map((day) => ({ day, open: '09:00', close: '18:00' })),
+  holidays: [
+    { date: '2026-10-01', name: '国庆节 National Day' },
+    { date: '2026-10-02', name: '国庆节 National Day' },
+  ],
+};

@@ -5,10 +5,14 @@ import { type ChannelDeps, type ChannelType, createChannel } from '../channels/i
 import { postReply, receiveInbound, updateConversation } from '../conversations/index.js';
 import { Conflict, type Role, systemActor } from '../core/index.js';
 import type { IdentityRef } from '../identity/index.js';
-import { createQueue, createSkill, saveRules, setAgentSkills } from '../routing/index.js';
+import { createQueue, createSkill, saveRules, setAgentSkills, updateQueue } from '../routing/index.js';
+import { createBusinessHours, createCanned, createDispositionCode } from '../workspace/index.js';
 import {
+  DEMO_BUSINESS_HOURS,
+  DEMO_CANNED,
   DEMO_CHANNELS,
   DEMO_CONVERSATIONS,
+  DEMO_DISPOSITIONS,
   DEMO_PROFICIENCY,
   DEMO_QUEUES,
   DEMO_SKILLS,
@@ -107,6 +111,11 @@ export async function seedDemo(deps: ChannelDeps, password: string): Promise<{ t
     ],
     defaultQueueId: general,
   });
+  // The agent workspace: wrap-up codes, ready answers, and the office hours of the general queue.
+  for (const d of DEMO_DISPOSITIONS) await createDispositionCode(deps, actor, d);
+  for (const c of DEMO_CANNED) await createCanned(deps, actor, c);
+  const hours = await createBusinessHours(deps, actor, DEMO_BUSINESS_HOURS);
+  await updateQueue(deps, actor, general, { businessHoursId: hours.id });
   const channels = new Map<string, string>();
   for (const c of DEMO_CHANNELS) {
     const created = await createChannel(deps, actor, {

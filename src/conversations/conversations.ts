@@ -17,6 +17,7 @@ import {
   type Trx,
   type UnitOfWork,
 } from '../storage/index.js';
+import { NO_USER, unreadCount } from './reads.js';
 
 export const CONVERSATION_STATUSES = ['open', 'pending', 'resolved', 'closed'] as const;
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
@@ -36,6 +37,16 @@ export interface Conversation {
   createdAt: string;
   updatedAt: string;
   lastMessageAt: string | null;
+  /** Set by the wrap-up: the disposition code, the agent's note, when and by whom. */
+  dispositionCode: string | null;
+  wrapUpNote: string | null;
+  wrappedUpAt: string | null;
+  wrappedUpBy: string | null;
+}
+
+/** A list item: the conversation and how many customer messages the caller has not read. */
+export interface ConversationListItem extends Conversation {
+  unread: number;
 }
 
 export interface NewConversation {
@@ -63,6 +74,9 @@ export interface ConversationFilter extends PageRequest {
   queueId?: string | undefined;
   assigneeId?: string | undefined;
   customerId?: string | undefined;
+  /** Only the caller's own conversations. */
+  mine?: boolean | undefined;
+  channelType?: string | undefined;
 }
 
 export function toConversation(row: Row<'conversations'>): Conversation {
@@ -81,6 +95,10 @@ export function toConversation(row: Row<'conversations'>): Conversation {
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
     lastMessageAt: row.last_message_at ? new Date(row.last_message_at).toISOString() : null,
+    dispositionCode: row.disposition_code ?? null,
+    wrapUpNote: row.wrap_up_note ?? null,
+    wrappedUpAt: row.wrapped_up_at ? new Date(row.wrapped_up_at).toISOString() : null,
+    wrappedUpBy: row.wrapped_up_by ?? null,
   };
 }
 
@@ -174,24 +192,39 @@ export async function getConversation({ db }: Pick<StoreDeps, 'db'>, actor: Acto
   return toConversation(await findConversation(db, actor.tenantId, id));
 }
 
-/** Newest first: ids are time-ordered, so `id < cursor` continues the page exactly. */
+/**
+ * Newest first: ids are time-ordered, so `id < cursor` continues the page exactly. Each item counts
+ * the customer messages after the caller's read marker in the same statement (reads.ts).
+ */
 export async function listConversations(
   { db }: Pick<StoreDeps, 'db'>,
   actor: Actor,
   req: ConversationFilter,
-): Promise<Page<Conversation>> {
+): Promise<Page<ConversationListItem>> {
   const limit = pageLimit(req);
-  let q = db.selectFrom('conversations').selectAll().where('tenant_id', '=', actor.tenantId);
-  if (req.status) q = q.where('status', '=', req.status);
-  if (req.queueId) q = q.where('queue_id', '=', req.queueId);
-  if (req.assigneeId) q = q.where('assignee_id', '=', req.assigneeId);
-  if (req.customerId) q = q.where('customer_id', '=', req.customerId);
-  if (req.cursor) q = q.where('id', '<', req.cursor);
+  let q = db
+    .selectFrom('conversations as c')
+    .leftJoin('conversation_reads as r', (j) =>
+      j
+        .onRef('r.tenant_id', '=', 'c.tenant_id')
+        .onRef('r.conversation_id', '=', 'c.id')
+        .on('r.user_id', '=', actor.userId ?? NO_USER),
+    )
+    .selectAll('c')
+    .select(unreadCount)
+    .where('c.tenant_id', '=', actor.tenantId);
+  if (req.status) q = q.where('c.status', '=', req.status);
+  if (req.queueId) q = q.where('c.queue_id', '=', req.queueId);
+  if (req.assigneeId) q = q.where('c.assignee_id', '=', req.assigneeId);
+  if (req.mine) q = q.where('c.assignee_id', '=', actor.userId ?? NO_USER);
+  if (req.customerId) q = q.where('c.customer_id', '=', req.customerId);
+  if (req.channelType) q = q.where('c.channel_type', '=', req.channelType);
+  if (req.cursor) q = q.where('c.id', '<', req.cursor);
   const rows = await q
-    .orderBy('id', 'desc')
+    .orderBy('c.id', 'desc')
     .limit(limit + 1)
     .execute();
-  return toPage(rows, limit, toConversation);
+  return toPage(rows, limit, (row) => ({ ...toConversation(row), unread: Number(row.unread) }));
 }
 
 function sameTags(a: string[], b: string[]): boolean {
@@ -204,52 +237,60 @@ export async function updateConversation(
   id: string,
   changes: ConversationChanges,
 ): Promise<Conversation> {
-  return deps.outbox.transact(async (uow) => {
-    const current = await findConversation(uow.trx, actor.tenantId, id, true);
-    if (changes.queueId) await assertInTenant(uow.trx, actor.tenantId, 'queue', changes.queueId);
-    if (changes.assigneeId) await assertInTenant(uow.trx, actor.tenantId, 'user', changes.assigneeId);
-    const next = {
-      status: changes.status ?? current.status,
-      priority: changes.priority ?? current.priority,
-      queue_id: changes.queueId === undefined ? current.queue_id : changes.queueId,
-      assignee_id: changes.assigneeId === undefined ? current.assignee_id : changes.assigneeId,
-      tags: changes.tags ?? current.tags,
-      subject: changes.subject?.trim() ?? current.subject,
-    };
-    const changed = [
-      next.status !== current.status && 'status',
-      next.priority !== current.priority && 'priority',
-      next.queue_id !== current.queue_id && 'queueId',
-      next.assignee_id !== current.assignee_id && 'assigneeId',
-      !sameTags(next.tags, current.tags) && 'tags',
-      next.subject !== current.subject && 'subject',
-    ].filter((f): f is string => typeof f === 'string');
-    if (changed.length === 0) return toConversation(current);
-    const row = await uow.trx
-      .updateTable('conversations')
-      .set({ ...next, updated_at: new Date() })
-      .where('tenant_id', '=', actor.tenantId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const conversation = toConversation(row);
-    await uow.emit({
-      tenantId: actor.tenantId,
-      type: 'conversation.updated',
-      aggregateType: 'conversation',
-      aggregateId: id,
-      payload: {
-        id,
-        changed,
-        status: conversation.status,
-        priority: conversation.priority,
-        queueId: conversation.queueId,
-        assigneeId: conversation.assigneeId,
-        tags: conversation.tags,
-        subject: conversation.subject,
-      },
-      actor: actorTag(actor),
-    });
-    return conversation;
+  return deps.outbox.transact((uow) => changeConversation(uow, actor, id, changes));
+}
+
+/** The one path a conversation's fields change by (and `conversation.updated` is emitted), in the caller's unit of work. */
+export async function changeConversation(
+  uow: UnitOfWork,
+  actor: Actor,
+  id: string,
+  changes: ConversationChanges,
+): Promise<Conversation> {
+  const current = await findConversation(uow.trx, actor.tenantId, id, true);
+  if (changes.queueId) await assertInTenant(uow.trx, actor.tenantId, 'queue', changes.queueId);
+  if (changes.assigneeId) await assertInTenant(uow.trx, actor.tenantId, 'user', changes.assigneeId);
+  const next = {
+    status: changes.status ?? current.status,
+    priority: changes.priority ?? current.priority,
+    queue_id: changes.queueId === undefined ? current.queue_id : changes.queueId,
+    assignee_id: changes.assigneeId === undefined ? current.assignee_id : changes.assigneeId,
+    tags: changes.tags ?? current.tags,
+    subject: changes.subject?.trim() ?? current.subject,
+  };
+  const changed = [
+    next.status !== current.status && 'status',
+    next.priority !== current.priority && 'priority',
+    next.queue_id !== current.queue_id && 'queueId',
+    next.assignee_id !== current.assignee_id && 'assigneeId',
+    !sameTags(next.tags, current.tags) && 'tags',
+    next.subject !== current.subject && 'subject',
+  ].filter((f): f is string => typeof f === 'string');
+  if (changed.length === 0) return toConversation(current);
+  const row = await uow.trx
+    .updateTable('conversations')
+    .set({ ...next, updated_at: new Date() })
+    .where('tenant_id', '=', actor.tenantId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const conversation = toConversation(row);
+  await uow.emit({
+    tenantId: actor.tenantId,
+    type: 'conversation.updated',
+    aggregateType: 'conversation',
+    aggregateId: id,
+    payload: {
+      id,
+      changed,
+      status: conversation.status,
+      priority: conversation.priority,
+      queueId: conversation.queueId,
+      assigneeId: conversation.assigneeId,
+      tags: conversation.tags,
+      subject: conversation.subject,
+    },
+    actor: actorTag(actor),
   });
+  return conversation;
 }

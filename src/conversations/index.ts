@@ -5,13 +5,18 @@ export {
   type Conversation,
   type ConversationChanges,
   type ConversationFilter,
+  type ConversationListItem,
   type ConversationStatus,
+  changeConversation,
   createConversation,
+  findConversation,
   getConversation,
   listConversations,
   type NewConversation,
+  toConversation,
   updateConversation,
 } from './conversations.js';
+export { currentConversationOf } from './current.js';
 export {
   applyReceipt,
   leaseDeliveries,
@@ -26,5 +31,7 @@ export {
   type Message,
   type NewReply,
   postReply,
+  type ReplyFile,
 } from './messages.js';
+export { markRead, type ReadMarker } from './reads.js';
 export { customerTimeline, type TimelineEntry } from './timeline.js';

@@ -2,6 +2,7 @@ import {
   type Actor,
   actorTag,
   Conflict,
+  InvalidInput,
   newId,
   type Page,
   type PageRequest,
@@ -29,9 +30,49 @@ export interface Message {
 }
 
 export interface NewReply {
-  text: string;
-  contentType?: 'text' | undefined;
+  /** Required for text; the caption of a file or image. */
+  text?: string | undefined;
+  contentType?: 'text' | 'file' | 'image' | undefined;
   payload?: Record<string, unknown> | undefined;
+  /** The stored upload a file or image reply sends (the API checks it is the tenant's own). */
+  file?: ReplyFile | undefined;
+}
+
+export interface ReplyFile {
+  url: string;
+  name: string;
+  size: number;
+  contentType: string;
+}
+
+/** Channels whose clients (our widget, the app SDK) show a file; elsewhere it goes as a link in the text. */
+const SHOWS_FILES = new Set(['webchat', 'app']);
+
+/** What a reply stores: text and payload, with a file as `media` or as a link. */
+function replyContent(
+  input: NewReply,
+  channelType: string,
+): { text: string; payload: Record<string, unknown> } {
+  const kind = input.contentType ?? 'text';
+  const text = input.text?.trim() ?? '';
+  if (kind === 'text') {
+    if (!text) throw new InvalidInput('a text reply needs text', 'text');
+    return { text: input.text as string, payload: input.payload ?? {} };
+  }
+  const file = input.file;
+  if (!file) throw new InvalidInput(`a ${kind} reply needs the uploaded file as its payload`, 'payload');
+  if (kind === 'image' && !file.contentType.startsWith('image/'))
+    throw new InvalidInput(`${file.contentType} is not an image; send it as a file`, 'payload.contentType');
+  const media = {
+    kind: kind === 'image' ? 'image' : 'file',
+    url: file.url,
+    mimeType: file.contentType,
+    filename: file.name,
+    sizeBytes: file.size,
+    ...(text && { caption: text }),
+  };
+  if (SHOWS_FILES.has(channelType)) return { text, payload: { file, media: [media] } };
+  return { text: [text, `${file.name}: ${file.url}`].filter(Boolean).join('\n'), payload: { file } };
 }
 
 export function toMessage(row: Row<'messages'>): Message {
@@ -82,6 +123,7 @@ export async function postReply(deps: StoreDeps, actor: Actor, conversationId: s
   return deps.outbox.transact(async (uow) => {
     const conversation = await findConversation(uow.trx, actor.tenantId, conversationId, true);
     if (conversation.status === 'closed') throw new Conflict(`conversation ${conversationId} is closed`);
+    const content = replyContent(input, conversation.channel_type);
     const now = new Date();
     const row = await uow.trx
       .insertInto('messages')
@@ -94,8 +136,8 @@ export async function postReply(deps: StoreDeps, actor: Actor, conversationId: s
         sender_id: actor.userId,
         channel_type: conversation.channel_type,
         content_type: input.contentType ?? 'text',
-        text: input.text,
-        payload: JSON.stringify(input.payload ?? {}),
+        text: content.text,
+        payload: JSON.stringify(content.payload),
         delivery_status: conversation.channel_id ? 'queued' : 'stored',
         channel_id: conversation.channel_id,
         created_at: now,
@@ -133,7 +175,9 @@ export async function postReply(deps: StoreDeps, actor: Actor, conversationId: s
         channelType: message.channelType,
         channelId: conversation.channel_id,
         senderId: message.senderId,
+        contentType: message.contentType,
         text: message.text,
+        ...(input.file && { file: input.file }),
       },
       actor: actorTag(actor),
     });

@@ -47,6 +47,8 @@ export interface Queue {
   reservationTimeoutSeconds: number;
   /** After-contact work: the agent's slot stays taken this long after each task. */
   wrapUpSeconds: number;
+  /** The queue's opening hours (business_hours), if it has any. */
+  businessHoursId: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -61,6 +63,8 @@ export interface NewQueue {
   strategy?: Strategy | undefined;
   reservationTimeoutSeconds?: number | undefined;
   wrapUpSeconds?: number | undefined;
+  /** null: no business hours. */
+  businessHoursId?: string | null | undefined;
 }
 
 export type QueueChanges = Partial<NewQueue>;
@@ -81,9 +85,22 @@ export function toQueue(row: Row<'queues'>, skills: QueueSkill[]): Queue {
     strategy: row.strategy as Strategy,
     reservationTimeoutSeconds: row.reservation_timeout_seconds,
     wrapUpSeconds: row.wrap_up_seconds,
+    businessHoursId: row.business_hours_id ?? null,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   };
+}
+
+/** The foreign key would refuse another tenant's hours too, but as an opaque error after other writes. */
+async function assertBusinessHours(trx: Trx, tenantId: string, id: string | null | undefined): Promise<void> {
+  if (!id) return;
+  const found = await trx
+    .selectFrom('business_hours')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!found) throw new NotFound('business hours', id);
 }
 
 function assertTarget(target: number | undefined): void {
@@ -149,6 +166,7 @@ export async function createQueue(deps: StoreDeps, actor: Actor, input: NewQueue
   assertTarget(input.serviceLevelTarget);
   return deps.outbox.transact(async (uow) => {
     await assertNameFree(uow.trx, 'queues', actor.tenantId, name);
+    await assertBusinessHours(uow.trx, actor.tenantId, input.businessHoursId);
     const row = await uow.trx
       .insertInto('queues')
       .values({
@@ -164,6 +182,7 @@ export async function createQueue(deps: StoreDeps, actor: Actor, input: NewQueue
           reservation_timeout_seconds: input.reservationTimeoutSeconds,
         }),
         ...(input.wrapUpSeconds !== undefined && { wrap_up_seconds: input.wrapUpSeconds }),
+        ...(input.businessHoursId !== undefined && { business_hours_id: input.businessHoursId }),
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -222,6 +241,7 @@ export async function updateQueue(
     if (name !== undefined && name !== current.name)
       await assertNameFree(uow.trx, 'queues', actor.tenantId, name, id);
     if (changes.skills !== undefined) await replaceQueueSkills(uow.trx, actor.tenantId, id, changes.skills);
+    await assertBusinessHours(uow.trx, actor.tenantId, changes.businessHoursId);
     const row = await uow.trx
       .updateTable('queues')
       .set({
@@ -237,6 +257,7 @@ export async function updateQueue(
           reservation_timeout_seconds: changes.reservationTimeoutSeconds,
         }),
         ...(changes.wrapUpSeconds !== undefined && { wrap_up_seconds: changes.wrapUpSeconds }),
+        ...(changes.businessHoursId !== undefined && { business_hours_id: changes.businessHoursId }),
         updated_at: new Date(),
       })
       .where('id', '=', id)

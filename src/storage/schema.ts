@@ -70,6 +70,7 @@ export interface QueuesTable {
   wrap_up_seconds: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  business_hours_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface QueueSkillsTable {
@@ -247,6 +248,10 @@ export interface ConversationsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   last_message_at: Timestamp | null;
+  disposition_code: ColumnType<string | null, string | null | undefined, string | null>;
+  wrap_up_note: ColumnType<string | null, string | null | undefined, string | null>;
+  wrapped_up_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  wrapped_up_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessagesTable {
@@ -320,6 +325,57 @@ export interface InstallationTable {
   created_at: Timestamp;
 }
 
+export interface ConversationNotesTable {
+  id: string;
+  tenant_id: string;
+  conversation_id: string;
+  author_id: string;
+  text: string;
+  mentions: Json<string[]>;
+  created_at: Timestamp;
+}
+
+export interface CannedResponsesTable {
+  id: string;
+  tenant_id: string;
+  title: string;
+  shortcut: string;
+  body: string;
+  language: 'zh-CN' | 'en' | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DispositionCodesTable {
+  id: string;
+  tenant_id: string;
+  code: string;
+  label_en: string;
+  label_zh: string;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface BusinessHoursTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  timezone: string;
+  weekly: Json<{ day: number; open: string; close: string }[]>;
+  holidays: Json<{ date: string; name: string }[]>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ConversationReadsTable {
+  tenant_id: string;
+  user_id: string;
+  conversation_id: string;
+  last_read_at: Timestamp;
+  last_message_id: string | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -348,6 +404,11 @@ export interface Database {
   outbox: OutboxTable;
   audit_log: AuditLogTable;
   installation: InstallationTable;
+  conversation_notes: ConversationNotesTable;
+  canned_responses: CannedResponsesTable;
+  disposition_codes: DispositionCodesTable;
+  business_hours: BusinessHoursTable;
+  conversation_reads: ConversationReadsTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

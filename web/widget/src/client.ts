@@ -28,7 +28,8 @@ export interface ClientEvents {
   message(m: ChatMessage): void;
   /** Our message was stored (`sent`, with its id) or refused (`failed`). */
   update(clientId: string, status: 'sent' | 'failed', id?: string): void;
-  typing(): void;
+  /** The agent is typing (true) or stopped (false). */
+  typing(on: boolean): void;
   connection(online: boolean): void;
 }
 
@@ -204,7 +205,14 @@ export class ChatClient {
   }
 
   private onFrame(data: string): void {
-    let frame: { type?: string; message?: ChatMessage; clientId?: string; id?: string; retryable?: boolean };
+    let frame: {
+      type?: string;
+      message?: ChatMessage;
+      clientId?: string;
+      id?: string;
+      retryable?: boolean;
+      typing?: boolean;
+    };
     try {
       frame = JSON.parse(data);
     } catch {
@@ -212,7 +220,7 @@ export class ChatClient {
     }
     const clientId = frame.clientId;
     if (frame.type === 'message' && frame.message) this.receive(frame.message);
-    else if (frame.type === 'typing') this.on.typing();
+    else if (frame.type === 'typing') this.on.typing(frame.typing !== false);
     else if (frame.type === 'ack' && clientId && frame.id) {
       if (frame.id > this.lastId) this.lastId = frame.id;
       this.pending.delete(clientId);

@@ -45,7 +45,7 @@ function start(script: HTMLScriptElement): void {
   client = new ChatClient(base, channel, {
     message: (m) => view.upsert(m),
     update: (clientId, status, id) => view.update(clientId, status, id),
-    typing: () => view.showTyping(),
+    typing: (on) => view.showTyping(on),
     connection: (online) => view.setOnline(online),
   });
   window.SwitchboardChat = { open: () => view.open(), close: () => view.close() };

@@ -19,6 +19,8 @@ const CHAT_ICON =
 const CLIP_ICON =
   '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5H9v9a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v11.5a6 6 0 0 0 12 0v-10z"/></svg>';
 
+const TYPING_SHOWN_MS = 6000;
+
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   cls?: string,
@@ -149,12 +151,15 @@ export class ChatView {
     this.upsert({ direction: 'in', text, status: 'failed', createdAt: new Date().toISOString() });
   }
 
-  showTyping(): void {
-    this.typingLine.hidden = false;
+  /** The agent's typing line: until they stop, their message arrives, or 6 s without a refresh. */
+  showTyping(on: boolean): void {
     clearTimeout(this.typingTimer);
-    this.typingTimer = setTimeout(() => {
-      this.typingLine.hidden = true;
-    }, 5000);
+    this.typingLine.hidden = !on;
+    if (on) {
+      this.typingTimer = setTimeout(() => {
+        this.typingLine.hidden = true;
+      }, TYPING_SHOWN_MS);
+    }
   }
 
   upsert(m: ChatMessage): void {
@@ -173,6 +178,7 @@ export class ChatView {
     this.empty.remove();
     this.list.append(node);
     if (m.direction === 'out') {
+      clearTimeout(this.typingTimer);
       this.typingLine.hidden = true;
       if (m.id && m.status !== 'read') this.unread.add(m.id);
       this.markRead();
