@@ -35,6 +35,8 @@ const CASES: Record<string, Case> = {
   },
   'GET /api/v1/auth/me': { targetsA: false },
   'GET /api/v1/tenant': { targetsA: false },
+  // B changes its own tenant's settings only.
+  'PATCH /api/v1/tenant': { targetsA: false, body: () => ({ settings: { maskPiiForAgents: false } }) },
   'GET /api/v1/users': { targetsA: false },
   'POST /api/v1/users': {
     targetsA: false,

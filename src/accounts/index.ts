@@ -12,7 +12,15 @@ export {
   type TeamWithMembers,
   updateTeam,
 } from './teams.js';
-export { getTenant, listTenants, type Tenant } from './tenants.js';
+export {
+  getTenant,
+  listTenants,
+  TENANT_SETTING_DEFAULTS,
+  type Tenant,
+  type TenantChanges,
+  updateTenant,
+  withSettingDefaults,
+} from './tenants.js';
 export {
   createUser,
   getUser,

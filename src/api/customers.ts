@@ -12,6 +12,7 @@ import {
 } from '../identity/index.js';
 import { actorOf } from './auth.js';
 import type { ApiContext } from './context.js';
+import { piiViewFor } from './pii.js';
 import { Body, IdParams, PageOf, PageQuery, Timestamp, Uuid, withProblems } from './schemas.js';
 
 export const IdentityKindSchema = Type.Union(IDENTITY_KINDS.map((k) => Type.Literal(k)));
@@ -56,6 +57,8 @@ export async function customerRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const deps = { db: ctx.storage.db, outbox: ctx.outbox };
   const tags = ['customers'];
+  const pii =
+    'Identity values are masked for agents (+86 138****8000, z***@example.com, oAbc…xyz) unless the tenant set maskPiiForAgents to false.';
 
   app.get(
     '/api/v1/customers',
@@ -64,6 +67,7 @@ export async function customerRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
       schema: {
         tags,
         summary: "List the tenant's customers",
+        description: pii,
         querystring: Type.Object(
           {
             ...PageQuery,
@@ -80,7 +84,14 @@ export async function customerRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
         response: withProblems({ 200: PageOf(CustomerSchema) }),
       },
     },
-    async (request) => listCustomers(deps, actorOf(request), request.query),
+    async (request) => {
+      const actor = actorOf(request);
+      const [page, view] = await Promise.all([
+        listCustomers(deps, actor, request.query),
+        piiViewFor(ctx.storage.db, actor),
+      ]);
+      return { ...page, items: page.items.map((c) => view.customer(c)) };
+    },
   );
 
   app.post(
@@ -90,8 +101,7 @@ export async function customerRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
       schema: {
         tags,
         summary: 'Create a customer with their identities',
-        description:
-          'An identity that already belongs to another customer is a 409 naming it; nothing is written.',
+        description: `An identity that already belongs to another customer is a 409 naming it; nothing is written. ${pii}`,
         body: Body({
           displayName: Type.Optional(DisplayName),
           tier: Type.Optional(Tier),
@@ -102,8 +112,13 @@ export async function customerRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
       },
     },
     async (request, reply) => {
-      const customer = await createCustomer(deps, actorOf(request), request.body);
-      return reply.status(201).header('location', `/api/v1/customers/${customer.id}`).send(customer);
+      const actor = actorOf(request);
+      const customer = await createCustomer(deps, actor, request.body);
+      const view = await piiViewFor(ctx.storage.db, actor);
+      return reply
+        .status(201)
+        .header('location', `/api/v1/customers/${customer.id}`)
+        .send(view.customer(customer));
     },
   );
 
@@ -114,11 +129,19 @@ export async function customerRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
       schema: {
         tags,
         summary: 'One customer with identities',
+        description: pii,
         params: IdParams,
         response: withProblems({ 200: CustomerSchema }),
       },
     },
-    async (request) => getCustomer(deps, actorOf(request), request.params.id),
+    async (request) => {
+      const actor = actorOf(request);
+      const [customer, view] = await Promise.all([
+        getCustomer(deps, actor, request.params.id),
+        piiViewFor(ctx.storage.db, actor),
+      ]);
+      return view.customer(customer);
+    },
   );
 
   app.patch(
@@ -137,7 +160,11 @@ export async function customerRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
         response: withProblems({ 200: CustomerSchema }),
       },
     },
-    async (request) => updateCustomer(deps, actorOf(request), request.params.id, request.body),
+    async (request) => {
+      const actor = actorOf(request);
+      const customer = await updateCustomer(deps, actor, request.params.id, request.body);
+      return (await piiViewFor(ctx.storage.db, actor)).customer(customer);
+    },
   );
 
   app.post(
@@ -147,15 +174,16 @@ export async function customerRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
       schema: {
         tags,
         summary: 'Add an identity to a customer',
-        description: 'An identity that already belongs to a customer is a 409 naming its owner.',
+        description: `An identity that already belongs to a customer is a 409 naming its owner. ${pii}`,
         params: IdParams,
         body: NewIdentitySchema,
         response: withProblems({ 201: IdentitySchema }),
       },
     },
     async (request, reply) => {
-      const identity = await addIdentity(deps, actorOf(request), request.params.id, request.body);
-      return reply.status(201).send(identity);
+      const actor = actorOf(request);
+      const identity = await addIdentity(deps, actor, request.params.id, request.body);
+      return reply.status(201).send((await piiViewFor(ctx.storage.db, actor)).identity(identity));
     },
   );
 

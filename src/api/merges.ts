@@ -13,6 +13,7 @@ import {
 import { actorOf } from './auth.js';
 import type { ApiContext } from './context.js';
 import { CustomerSchema } from './customers.js';
+import { piiViewFor } from './pii.js';
 import { Body, IdParams, PageOf, PageQuery, Timestamp, Uuid, withProblems } from './schemas.js';
 
 const MergeSchema = Type.Object({
@@ -65,6 +66,8 @@ export async function mergeRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
       schema: {
         tags,
         summary: 'Who this customer is and why: identities, and every merge with its evidence',
+        description:
+          'Identity values, and the identifiers merge evidence names, are masked for agents unless the tenant set maskPiiForAgents to false.',
         params: IdParams,
         response: withProblems({
           200: Type.Object({ customer: CustomerSchema, merges: Type.Array(MergeSchema) }),
@@ -73,11 +76,12 @@ export async function mergeRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
     },
     async (request) => {
       const actor = actorOf(request);
-      const [customer, merges] = await Promise.all([
+      const [customer, merges, view] = await Promise.all([
         getCustomer(deps, actor, request.params.id),
         mergesOf(deps, actor, request.params.id),
+        piiViewFor(ctx.storage.db, actor),
       ]);
-      return { customer, merges };
+      return { customer: view.customer(customer), merges: merges.map((m) => view.evidence(m)) };
     },
   );
 
@@ -139,7 +143,14 @@ export async function mergeRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
         response: withProblems({ 200: PageOf(SuggestionSchema) }),
       },
     },
-    async (request) => listSuggestions(deps, actorOf(request), request.query),
+    async (request) => {
+      const actor = actorOf(request);
+      const [page, view] = await Promise.all([
+        listSuggestions(deps, actor, request.query),
+        piiViewFor(ctx.storage.db, actor),
+      ]);
+      return { ...page, items: page.items.map((s) => view.evidence(s)) };
+    },
   );
 
   app.post(

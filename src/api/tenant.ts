@@ -1,10 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { getTenant } from '../accounts/index.js';
+import { getTenant, updateTenant, withSettingDefaults } from '../accounts/index.js';
 import { actorOf } from './auth.js';
 import type { ApiContext } from './context.js';
-import { Timestamp, Uuid, withProblems } from './schemas.js';
+import { Body, Timestamp, Uuid, withProblems } from './schemas.js';
 
 const TenantSchema = Type.Object({
   id: Uuid,
@@ -26,6 +26,29 @@ export async function tenantRoutes(fastify: FastifyInstance, { ctx }: { ctx: Api
         response: withProblems({ 200: TenantSchema }),
       },
     },
-    async (request) => getTenant({ db: ctx.storage.db }, actorOf(request).tenantId),
+    async (request) =>
+      withSettingDefaults(await getTenant({ db: ctx.storage.db }, actorOf(request).tenantId)),
+  );
+
+  app.patch(
+    '/api/v1/tenant',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['tenant'],
+        summary: 'Rename the tenant or change a tenant-wide setting (keys left out keep their value)',
+        description:
+          'settings.maskPiiForAgents (default true): agents see customers’ phone numbers, e-mail addresses ' +
+          'and other identifiers masked (+86 138****8000, z***@example.com, oAbc…xyz); supervisors and above ' +
+          'always see them in full. Module settings have their own endpoints (routing, identity).',
+        body: Body({
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          settings: Type.Optional(Body({ maskPiiForAgents: Type.Optional(Type.Boolean()) })),
+        }),
+        response: withProblems({ 200: TenantSchema }),
+      },
+    },
+    async (request) =>
+      updateTenant({ db: ctx.storage.db, outbox: ctx.outbox }, actorOf(request), request.body),
   );
 }

@@ -3,5 +3,6 @@
 export { type AuditEntry, audit, auditBy } from './audit.js';
 export { type Cipher, createCipher, DecryptionFailed, loadMasterKey } from './crypto.js';
 export { installationSecret } from './installation.js';
+export { maskEmail, maskIdentifier, maskIdentityValue, maskPhone, masksPiiFor } from './mask.js';
 export { decoyHash, hashPassword, PASSWORD_MIN_LENGTH, verifyPassword } from './passwords.js';
 export { createTokenService, type Principal, type TokenService } from './tokens.js';
