@@ -34,7 +34,9 @@ const MASKED: PiiView = {
   evidence: (m) => {
     const evidence = m.evidence as { identifiers?: unknown; note?: unknown };
     if (!Array.isArray(evidence.identifiers)) return m;
-    const identifiers = (evidence.identifiers as IdentityLike[]).filter((i) => typeof i?.value === 'string' && i.value !== '');
+    const identifiers = (evidence.identifiers as IdentityLike[]).filter(
+      (i) => typeof i?.value === 'string' && i.value !== '',
+    );
     // The matcher's notes quote what the customer wrote ("wrote the phone +86… in a message").
     let note = evidence.note;
     if (typeof note === 'string')
