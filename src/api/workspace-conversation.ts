@@ -94,13 +94,17 @@ export async function workspaceConversationRoutes(
     '/api/v1/conversations/:id/read',
     {
       config: { access: 'agent' },
+      // The body is optional: a POST with none reads as {}.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
       schema: {
         tags,
         summary: 'Mark the conversation read by the caller, up to now',
         description:
           'Clears the `unread` count the conversation list shows the caller. Emits `conversation.read` (for the caller’s other tabs).',
         params: IdParams,
-        body: Type.Optional(Body({})),
+        body: Body({}),
         response: withProblems({ 204: Type.Null() }),
       },
     },

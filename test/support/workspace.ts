@@ -1,0 +1,73 @@
+// Shared steps of the agent workspace tests (test/workspace-*.test.ts): calling the API as someone,
+// adding staff, and opening sockets that record the frames they receive.
+import type { WebSocket } from 'ws';
+import type { TestApp } from './app.js';
+
+export interface Json {
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field in assertions
+  [k: string]: any;
+}
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export function caller(t: () => TestApp) {
+  return async (auth: string, method: Method, url: string, payload?: unknown) => {
+    const res = await t().inject({
+      method,
+      url,
+      headers: { authorization: auth },
+      ...(payload !== undefined && { payload: payload as Record<string, unknown> }),
+    });
+    const body = (res.body && String(res.headers['content-type']).includes('json') ? res.json() : {}) as Json;
+    return { status: res.statusCode, body };
+  };
+}
+
+/** A user of the owner's tenant, signed in. */
+export async function addStaff(
+  t: TestApp,
+  ownerAuth: string,
+  user: { email: string; role: 'agent' | 'supervisor' | 'admin'; displayName: string },
+): Promise<{ id: string; auth: string }> {
+  const password = 'staff password 1';
+  const res = await t.inject({
+    method: 'POST',
+    url: '/api/v1/users',
+    headers: { authorization: ownerAuth },
+    payload: { ...user, password },
+  });
+  if (res.statusCode !== 201) throw new Error(`user ${user.email}: ${res.statusCode} ${res.body}`);
+  return { id: res.json().id, auth: await t.login(user.email, password) };
+}
+
+export interface Recorded {
+  ws: WebSocket;
+  frames: Json[];
+}
+
+/** A WebSocket on the app (no port), recording every frame it gets from the start. */
+export async function openSocket(
+  t: TestApp,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<Recorded> {
+  const frames: Json[] = [];
+  const ws = await t.sb.server.app.injectWS(
+    url,
+    { headers },
+    { onInit: (s) => s.on('message', (d) => frames.push(JSON.parse(String(d)))) },
+  );
+  return { ws, frames };
+}
+
+/** A signed-in /ws subscriber. */
+export async function openEvents(t: TestApp, auth: string): Promise<Recorded> {
+  return openSocket(t, `/ws?access_token=${auth.slice('Bearer '.length)}`);
+}
+
+/** A 1×1 PNG. */
+export const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+    '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
+  'hex',
+);
