@@ -461,9 +461,12 @@ for (const kind of ['pglite', 'postgres'] as const) {
       it('counts conversations started per channel and bucket, zero-filled', async () => {
         const before = (await call(supervisor, 'GET', '/api/v1/analytics/volume?hours=2&bucketMinutes=5'))
           .body;
-        await inbound('volume-sms-1', 'hi', 'sms');
-        await inbound('volume-sms-2', 'hello', 'sms');
+        const first = await inbound('volume-sms-1', 'hi', 'sms');
+        const second = await inbound('volume-sms-2', 'hello', 'sms');
         await inbound('volume-sms-1', 'still me', 'sms');
+        // Their tasks are queued asynchronously (from the bus): the next test counts them.
+        await taskOf(first);
+        await taskOf(second);
         const res = await call(supervisor, 'GET', '/api/v1/analytics/volume?hours=2&bucketMinutes=5');
         expect(res.status, JSON.stringify(res.body)).toBe(200);
         const v = res.body;
