@@ -15,6 +15,10 @@ interface Fixture {
   customer: string;
   identity: string;
   conversation: string;
+  note: string;
+  canned: string;
+  disposition: string;
+  hours: string;
 }
 
 interface Case {
@@ -258,6 +262,69 @@ const CASES: Record<string, Case> = {
   },
   'GET /api/v1/events': { targetsA: false },
   'GET /api/v1/audit': { targetsA: false },
+  'GET /api/v1/conversations/:id/notes': { targetsA: true, params: (a) => ({ id: a.conversation }) },
+  'POST /api/v1/conversations/:id/notes': {
+    targetsA: true,
+    params: (a) => ({ id: a.conversation }),
+    body: () => ({ text: 'planted note' }),
+  },
+  'POST /api/v1/conversations/:id/wrap-up': {
+    targetsA: true,
+    params: (a) => ({ id: a.conversation }),
+    body: () => ({ dispositionCode: 'a_code' }),
+  },
+  'POST /api/v1/conversations/:id/read': {
+    targetsA: true,
+    params: (a) => ({ id: a.conversation }),
+    body: () => ({}),
+  },
+  'POST /api/v1/conversations/:id/typing': {
+    targetsA: true,
+    params: (a) => ({ id: a.conversation }),
+    body: () => ({ typing: true }),
+  },
+  'POST /api/v1/conversations/:id/attachments': { targetsA: true, params: (a) => ({ id: a.conversation }) },
+  'GET /api/v1/canned-responses': { targetsA: false, query: () => ({ q: 'refund' }) },
+  // The same shortcut in B is B's own.
+  'POST /api/v1/canned-responses': {
+    targetsA: false,
+    body: () => ({ title: 'B canned', shortcut: 'refund', body: 'B body' }),
+  },
+  'PATCH /api/v1/canned-responses/:id': {
+    targetsA: true,
+    params: (a) => ({ id: a.canned }),
+    body: () => ({ body: 'hijacked' }),
+  },
+  'DELETE /api/v1/canned-responses/:id': { targetsA: true, params: (a) => ({ id: a.canned }) },
+  'POST /api/v1/canned-responses/:id/render': {
+    targetsA: true,
+    params: (a) => ({ id: a.canned }),
+    body: (a) => ({ conversationId: a.conversation }),
+  },
+  'GET /api/v1/disposition-codes': { targetsA: false },
+  'POST /api/v1/disposition-codes': {
+    targetsA: false,
+    body: () => ({ code: 'a_code', labels: { en: 'B', 'zh-CN': 'B' } }),
+  },
+  'PATCH /api/v1/disposition-codes/:id': {
+    targetsA: true,
+    params: (a) => ({ id: a.disposition }),
+    body: () => ({ active: false }),
+  },
+  'DELETE /api/v1/disposition-codes/:id': { targetsA: true, params: (a) => ({ id: a.disposition }) },
+  'GET /api/v1/business-hours': { targetsA: false },
+  'POST /api/v1/business-hours': {
+    targetsA: false,
+    body: () => ({ name: 'A hours', timezone: 'Asia/Shanghai' }),
+  },
+  'GET /api/v1/business-hours/:id': { targetsA: true, params: (a) => ({ id: a.hours }) },
+  'PATCH /api/v1/business-hours/:id': {
+    targetsA: true,
+    params: (a) => ({ id: a.hours }),
+    body: () => ({ name: 'hijacked' }),
+  },
+  'DELETE /api/v1/business-hours/:id': { targetsA: true, params: (a) => ({ id: a.hours }) },
+  'GET /api/v1/business-hours/:id/status': { targetsA: true, params: (a) => ({ id: a.hours }) },
 };
 
 const TENANT_TABLES = [
@@ -273,6 +340,11 @@ const TENANT_TABLES = [
   'channels',
   'conversations',
   'messages',
+  'conversation_notes',
+  'canned_responses',
+  'disposition_codes',
+  'business_hours',
+  'conversation_reads',
 ] as const satisfies readonly (keyof Database)[];
 
 for (const kind of ['pglite', 'postgres'] as const) {
@@ -338,6 +410,18 @@ for (const kind of ['pglite', 'postgres'] as const) {
       });
       await post(`/api/v1/conversations/${conversation.id}/messages`, { text: 'A secret reply' });
       await call(auth, 'PUT', `/api/v1/teams/${team.id}/members`, { userIds: [user.id] });
+      const note = await post(`/api/v1/conversations/${conversation.id}/notes`, { text: 'A private note' });
+      const canned = await post('/api/v1/canned-responses', {
+        title: 'A',
+        shortcut: 'refund',
+        body: 'A body',
+      });
+      const disposition = await post('/api/v1/disposition-codes', {
+        code: 'a_code',
+        labels: { en: 'A', 'zh-CN': 'A' },
+      });
+      const hours = await post('/api/v1/business-hours', { name: 'A hours', timezone: 'Asia/Shanghai' });
+      await call(auth, 'POST', `/api/v1/conversations/${conversation.id}/read`, {});
       a = {
         user: user.id,
         team: team.id,
@@ -347,6 +431,10 @@ for (const kind of ['pglite', 'postgres'] as const) {
         customer: customer.id,
         identity: customer.identities[0].id,
         conversation: conversation.id,
+        note: note.id,
+        canned: canned.id,
+        disposition: disposition.id,
+        hours: hours.id,
       };
       aTenant = user.tenantId;
       bAuth = (await t.addTenant('other')).auth;
