@@ -481,6 +481,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
         expect(sum(v, 'email')).toBe(1);
         for (const b of v.buckets) expect(Object.keys(b.byChannel).sort()).toEqual([...v.channels].sort());
         expect(v.buckets[0].byChannel.sms).toBe(0);
+        const defaults = (await call(supervisor, 'GET', '/api/v1/analytics/volume')).body;
+        expect(defaults).toMatchObject({ bucketMinutes: 15, buckets: expect.any(Array) });
+        expect(defaults.buckets).toHaveLength(24);
         const agentTry = await call(agentA, 'GET', '/api/v1/analytics/volume');
         expect(agentTry.status).toBe(403);
         const tooMany = await call(supervisor, 'GET', '/api/v1/analytics/volume?hours=744&bucketMinutes=1');
