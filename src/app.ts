@@ -11,6 +11,7 @@ import { createGateway } from './channels/gateway.js';
 import { createHttpClient, sendContexts } from './channels/http.js';
 import { createRealtimeHub } from './channels/realtime.js';
 import type { Config } from './config.js';
+import { startIdentityLive } from './identity/live.js';
 import { RoutingLive, subscribeRouting, sweepUnrouted } from './routing/index.js';
 import { createCipher, createTokenService, installationSecret, loadMasterKey } from './security/index.js';
 import { createOutbox, migrateToLatest, openStorage, type Storage } from './storage/index.js';
@@ -118,6 +119,8 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
   }
   outbox.start();
   if (options.backgroundSends !== false) dispatcher.start();
+  // The identity matcher's in-memory index follows other processes' customer writes on the bus.
+  const identity = await startIdentityLive({ db: storage.db, outbox }, { bus, logger });
   const routingEvents = await subscribeRouting(routing, bus, logger);
   await routing.start();
   if (routing.isLeader)
@@ -131,6 +134,7 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
   ).catch(async (err: unknown) => {
     await server.app.close();
     await dispatcher.stop();
+    await identity.close();
     await outbox.stop();
     if (ownsBus) await bus.close();
     await storage.close();
@@ -159,6 +163,9 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
         await routingEvents.unsubscribe();
         await routing.close();
         logger.debug('shutdown: routing stopped');
+        // Match decisions still queued and blocking keys not yet written, before the outbox stops.
+        await identity.close();
+        logger.debug('shutdown: identity matcher drained');
         await outbox.stop();
         await outbox
           .flush()

@@ -136,8 +136,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   /**
    * Inline resolution: a customer who is new or learnt an identifier is compared with the customers
-   * sharing a blocking key (merge, suggestion or nothing). Like the mentions, it runs after the
-   * commit: a failure is logged and the message stays.
+   * sharing a blocking key (merge, suggestion or nothing), in memory. Like the mentions, it runs after
+   * the commit: a failure is logged and the message stays.
    */
   async function resolve(
     actor: Actor,
@@ -157,8 +157,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
         customerId,
         known?.id === customerId ? { ...known, ...(profile && { profile }) } : undefined,
       );
+      // Decided in memory; the merge is written just after, off this path (a failure is logged there).
       if (outcome.merged)
-        deps.logger.info({ customerId, merged: outcome.merged }, 'customers merged on a probabilistic match');
+        outcome.settled.then(
+          () =>
+            deps.logger.info(
+              { customerId, merged: outcome.merged },
+              'customers merged on a probabilistic match',
+            ),
+          () => undefined,
+        );
     } catch (err) {
       deps.logger.warn({ err, customerId }, 'identity resolution failed; the message is kept');
     }

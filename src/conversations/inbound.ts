@@ -93,8 +93,8 @@ async function attachIdentities(
   customerId: string,
   refs: IdentityRef[] = [],
   options: IdentifierOptions = {},
-): Promise<IdentityRef[]> {
-  const attached: IdentityRef[] = [];
+): Promise<(IdentityRef & { id: string })[]> {
+  const attached: (IdentityRef & { id: string })[] = [];
   for (const ref of refs) {
     const norm = normalizeIdentity(ref, options);
     const row = await trx
@@ -103,7 +103,7 @@ async function attachIdentities(
       .onConflict((oc) => oc.columns(['tenant_id', 'kind', 'value']).doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (row) attached.push(norm);
+    if (row) attached.push({ ...norm, id: row.id });
   }
   return attached;
 }
@@ -151,6 +151,17 @@ async function receiveIn(
     options,
   );
   const attached = await attachIdentities(trx, tenantId, customer.id, input.alsoKnownAs, options);
+  // Identity matchers in other processes re-read the customer on it.
+  for (const a of attached) {
+    await uow.emit({
+      tenantId,
+      type: 'customer.identity_added',
+      aggregateType: 'customer',
+      aggregateId: customer.id,
+      payload: { customerId: customer.id, identityId: a.id, kind: a.kind, value: a.value, source: 'message' },
+      actor: actorTag(actor),
+    });
+  }
   if (created) {
     await uow.emit({
       tenantId,
@@ -261,7 +272,10 @@ async function receiveIn(
       id: customer.id,
       displayName: customer.displayName,
       attributes: customer.attributes,
-      identities: [...customer.identities.map((i) => ({ kind: i.kind, value: i.value })), ...attached],
+      identities: [
+        ...customer.identities.map((i) => ({ kind: i.kind, value: i.value })),
+        ...attached.map((a) => ({ kind: a.kind, value: a.value })),
+      ],
       createdAt: customer.createdAt,
     },
   };

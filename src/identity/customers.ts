@@ -15,6 +15,7 @@ import {
   refuseIdentityRace,
   toIdentity,
 } from './identities.js';
+import { customersChanged } from './live.js';
 import { identifierOptionsOf } from './tenant-model.js';
 
 export interface Customer {
@@ -89,7 +90,7 @@ export async function loadCustomer(db: Db | Trx, tenantId: string, id: string): 
 
 export async function createCustomer(deps: StoreDeps, actor: Actor, input: NewCustomer): Promise<Customer> {
   const options = await identifierOptionsOf(deps.db, actor.tenantId);
-  return refuseIdentityRace(
+  const created = await refuseIdentityRace(
     deps.outbox.transact(async (uow) => {
       const row = await uow.trx
         .insertInto('customers')
@@ -121,6 +122,9 @@ export async function createCustomer(deps: StoreDeps, actor: Actor, input: NewCu
       return customer;
     }),
   );
+  // A candidate for the customers who write in later (it is not itself matched: a person created it).
+  await customersChanged(deps, actor.tenantId, [created.id]);
+  return created;
 }
 
 export async function getCustomer(
@@ -181,7 +185,7 @@ export async function updateCustomer(
   id: string,
   changes: CustomerChanges,
 ): Promise<Customer> {
-  return deps.outbox.transact(async (uow) => {
+  const updated = await deps.outbox.transact(async (uow) => {
     const row = await uow.trx
       .updateTable('customers')
       .set({
@@ -206,4 +210,7 @@ export async function updateCustomer(
     });
     return customer;
   });
+  if (changes.displayName !== undefined || changes.attributes !== undefined)
+    await customersChanged(deps, actor.tenantId, [id]);
+  return updated;
 }

@@ -7,6 +7,7 @@ import {
   type StoreDeps,
   type Trx,
 } from '../storage/index.js';
+import { customersChanged } from './live.js';
 import { type IdentifierOptions, normalizeIdentifier } from './normalize/index.js';
 import { identifierOptionsOf } from './tenant-model.js';
 
@@ -121,7 +122,7 @@ export async function insertIdentities(
 
 export async function addIdentity(deps: StoreDeps, actor: Actor, customerId: string, input: NewIdentity) {
   const options = await identifierOptionsOf(deps.db, actor.tenantId);
-  return refuseIdentityRace(
+  const identity = await refuseIdentityRace(
     deps.outbox.transact(async (uow): Promise<Identity> => {
       await findInTenant(uow.trx, 'customers', actor.tenantId, customerId);
       const [row] = await insertIdentities(uow.trx, actor.tenantId, customerId, [input], options);
@@ -137,6 +138,8 @@ export async function addIdentity(deps: StoreDeps, actor: Actor, customerId: str
       return identity;
     }),
   );
+  await customersChanged(deps, actor.tenantId, [customerId]);
+  return identity;
 }
 
 export async function removeIdentity(deps: StoreDeps, actor: Actor, customerId: string, identityId: string) {
@@ -158,4 +161,5 @@ export async function removeIdentity(deps: StoreDeps, actor: Actor, customerId: 
       actor: actorTag(actor),
     });
   });
+  await customersChanged(deps, actor.tenantId, [customerId]);
 }

@@ -147,6 +147,15 @@ async function writePerson(
         .where('tenant_id', '=', tenantId)
         .where('id', '=', customerId)
         .execute();
+      // Other processes' matchers re-read it (this one matches it below).
+      await uow.emit({
+        tenantId,
+        type: 'customer.updated',
+        aggregateType: 'customer',
+        aggregateId: customerId,
+        payload: { id: customerId, changed: ['identities', 'attributes'], via: 'import' },
+        actor: actorTag(actor),
+      });
     }
     for (const ref of p.identities) {
       if (owners.some((o) => o.kind === ref.kind && o.value === ref.value)) continue;
@@ -225,7 +234,10 @@ export async function importCustomers(
   // Now that every record is stored and indexed, compare each touched customer with everyone.
   const survivorOf = new Map<string, string>();
   for (const customerId of touched) {
-    const outcome = await matchCustomer(deps, actor, survivorOf.get(customerId) ?? customerId);
+    // Awaited to the end (the merge written): the report and the next record's match build on it.
+    const outcome = await matchCustomer(deps, actor, survivorOf.get(customerId) ?? customerId, undefined, {
+      wait: true,
+    });
     if (outcome.merged) {
       report.merged++;
       survivorOf.set(outcome.merged.mergedId, outcome.merged.survivorId);

@@ -20,10 +20,12 @@ export {
   removeIdentity,
 } from './identities.js';
 export { type ImportReport, type ImportResult, importCustomers } from './import.js';
+export { identityIdle, startIdentityLive } from './live.js';
 export { FIELDS as MATCH_FIELDS, parseRhythmSample, type RhythmSample } from './match/index.js';
 export {
   liveKeys,
   type Matchable,
+  type MatchOptions,
   type MatchOutcome,
   matchCustomer,
   recordTypingRhythm,

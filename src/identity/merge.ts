@@ -1,6 +1,7 @@
 import { type Actor, actorTag, Conflict, InvalidInput, NotFound, newId } from '../core/index.js';
 import { audit } from '../security/index.js';
 import { findInTenant, type Row, type StoreDeps, type Trx } from '../storage/index.js';
+import { customersChanged, customersSeparated } from './live.js';
 
 /**
  * Merging two customers into one, with the evidence that justified it, and undoing it exactly:
@@ -57,7 +58,7 @@ export async function mergeCustomers(
 ): Promise<Merge> {
   if (input.survivorId === input.mergedId)
     throw new InvalidInput('a customer cannot be merged into itself', 'mergedId');
-  return deps.outbox.transact(async (uow) => {
+  const merge = await deps.outbox.transact(async (uow) => {
     const { trx } = uow;
     const tenantId = actor.tenantId;
     // Lock both in id order so two opposite merges cannot deadlock.
@@ -144,11 +145,14 @@ export async function mergeCustomers(
     });
     return merge;
   });
+  // The matcher's index: the survivor as it now is, the merged customer gone.
+  await customersChanged(deps, actor.tenantId, [input.survivorId, input.mergedId]);
+  return merge;
 }
 
 /** Puts back exactly what the merge moved. Later merges that involve either customer must be undone first. */
 export async function unmergeCustomers(deps: StoreDeps, actor: Actor, mergeId: string): Promise<Merge> {
-  return deps.outbox.transact(async (uow) => {
+  const undone = await deps.outbox.transact(async (uow) => {
     const { trx } = uow;
     const tenantId = actor.tenantId;
     const row = await trx
@@ -230,6 +234,10 @@ export async function unmergeCustomers(deps: StoreDeps, actor: Actor, mergeId: s
     });
     return toMerge(undone);
   });
+  // Both are themselves again, and apart for good: the engine never proposes them again.
+  await customersSeparated(deps, actor.tenantId, undone.survivorId, undone.mergedId);
+  await customersChanged(deps, actor.tenantId, [undone.survivorId, undone.mergedId]);
+  return undone;
 }
 
 /** Every merge that touched this customer, newest first: the evidence behind who it is. */

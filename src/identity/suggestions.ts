@@ -11,6 +11,7 @@ import {
 } from '../core/index.js';
 import { audit } from '../security/index.js';
 import { isUniqueViolation, type Row, type StoreDeps, type Trx } from '../storage/index.js';
+import { customersSeparated } from './live.js';
 import { type Merge, type MergeEvidence, mergeCustomers } from './merge.js';
 
 /**
@@ -119,8 +120,21 @@ async function decide(trx: Trx, actor: Actor, id: string, status: 'accepted' | '
   return row;
 }
 
+/** Rejecting separates the pair for good: the engine never suggests or merges them again (other processes hear it on the bus). */
 export async function rejectSuggestion(deps: StoreDeps, actor: Actor, id: string): Promise<void> {
-  await deps.outbox.transact((uow) => decide(uow.trx, actor, id, 'rejected'));
+  const row = await deps.outbox.transact(async (uow) => {
+    const row = await decide(uow.trx, actor, id, 'rejected');
+    await uow.emit({
+      tenantId: actor.tenantId,
+      type: 'customer.merge_suggestion_rejected',
+      aggregateType: 'customer',
+      aggregateId: row.customer_a,
+      payload: { suggestionId: id, customerIds: [row.customer_a, row.customer_b] },
+      actor: actorTag(actor),
+    });
+    return row;
+  });
+  await customersSeparated(deps, actor.tenantId, row.customer_a, row.customer_b);
 }
 
 /** Accepting merges the pair, the older customer surviving, with the suggestion's evidence. */

@@ -5,6 +5,7 @@ import { type Actor, Conflict } from '../core/index.js';
 import { auditBy } from '../security/index.js';
 import type { Db, StoreDeps } from '../storage/index.js';
 import { loadCustomers } from './customers.js';
+import { liveKeys } from './live-index.js';
 import {
   blockPairs,
   DEFAULT_SETTINGS,
@@ -17,7 +18,6 @@ import {
   parseMatchSettings,
   trainModel,
 } from './match/index.js';
-import { liveKeys } from './matching.js';
 import type { IdentifierOptions } from './normalize/index.js';
 import { prepareCustomer } from './prepare-customer.js';
 
@@ -83,13 +83,37 @@ export function settingsOf(tenantSettings: Record<string, unknown>): MatchSettin
 }
 
 const TTL_MS = 30_000;
-const caches = new WeakMap<Db, Map<string, { at: number; value: TenantMatching }>>();
+interface Cached {
+  at: number;
+  value: TenantMatching;
+  refreshing?: boolean;
+}
+const caches = new WeakMap<Db, Map<string, Cached>>();
 
 export function forgetTenantMatching(db: Db, tenantId: string): void {
   caches.get(db)?.delete(tenantId);
 }
 
-/** Settings and model change rarely: read them at most every 30 s per tenant. */
+async function readTenantMatching(db: Db, tenantId: string): Promise<TenantMatching> {
+  const [tenant, stored] = await Promise.all([
+    db.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirst(),
+    db.selectFrom('identity_models').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst(),
+  ]);
+  const model = stored?.model as unknown as StoredModel | undefined;
+  const usable = model !== undefined && levelsMatch(model);
+  return {
+    settings: settingsOf(tenant?.settings ?? {}),
+    model: usable ? model : priorModel(),
+    trained:
+      usable && stored ? { at: new Date(stored.trained_at).toISOString(), records: stored.records } : null,
+  };
+}
+
+/**
+ * Settings and model change rarely: read them at most every 30 s per tenant. An expired entry is
+ * still answered at once and re-read behind it, so the ingestion path never waits for this read;
+ * a change made through this process (`forgetTenantMatching`) is read before the next use.
+ */
 export async function tenantMatching(db: Db, tenantId: string): Promise<TenantMatching> {
   let cache = caches.get(db);
   if (!cache) {
@@ -97,19 +121,23 @@ export async function tenantMatching(db: Db, tenantId: string): Promise<TenantMa
     caches.set(db, cache);
   }
   const hit = cache.get(tenantId);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.value;
-  const [tenant, stored] = await Promise.all([
-    db.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirst(),
-    db.selectFrom('identity_models').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst(),
-  ]);
-  const model = stored?.model as unknown as StoredModel | undefined;
-  const usable = model !== undefined && levelsMatch(model);
-  const value: TenantMatching = {
-    settings: settingsOf(tenant?.settings ?? {}),
-    model: usable ? model : priorModel(),
-    trained:
-      usable && stored ? { at: new Date(stored.trained_at).toISOString(), records: stored.records } : null,
-  };
+  if (hit) {
+    if (Date.now() - hit.at >= TTL_MS && !hit.refreshing) {
+      hit.refreshing = true;
+      const store = cache;
+      readTenantMatching(db, tenantId).then(
+        (value) => {
+          // Unless it was forgotten meanwhile (a change): then this read may be the older one.
+          if (store.get(tenantId) === hit) store.set(tenantId, { at: Date.now(), value });
+        },
+        () => {
+          hit.refreshing = false;
+        },
+      );
+    }
+    return hit.value;
+  }
+  const value = await readTenantMatching(db, tenantId);
   cache.set(tenantId, { at: Date.now(), value });
   return value;
 }

@@ -1,0 +1,641 @@
+// The live matcher's state per database and tenant: the in-memory blocking index (live-index.ts),
+// loaded on a tenant's first match and kept fresh by the writes of this process and the bus events
+// of the others; the write-behind queue that stores `identity_match_keys` after the fact; and each
+// tenant's serial queue of merges and suggestions decided in memory and written just after.
+//
+// Durability. `identity_match_keys` is the durable index and the record of which customers have had
+// their match decision written: the ingestion path writes a new customer's keys only after its merge
+// or suggestions are committed (matching.ts), and every other writer of customers (create, update,
+// identities, merge, unmerge) re-keys the customers it touched after its commit. So a live customer
+// with blocking keys but no `identity_match_keys` row is one whose decision was never written (the
+// process stopped between the message's commit and the decision, or before the keys were flushed).
+// The load finds them: they are in the index at once (they come from `customers`, not from the keys),
+// and a little later (RECOVERY_DELAY_MS, so that work another process or an import still has in
+// flight can finish) those still without keys are matched again. Re-matching is harmless when the
+// decision had in fact been written: a pair already pending is not suggested twice, a customer
+// already merged is no longer live. Keys that merely disagree with the customer's data (an identity
+// the customer learnt just before a crash) are rewritten at load, without matching again.
+//
+// Freshness. In this process every writer updates the index after its commit (awaited, so the next
+// match sees it). Other processes' writes arrive as bus events (customer.created, customer.updated,
+// customer.identity_added|removed, customer.merged, customer.unmerged, customer.merge_suggestion_rejected)
+// and are re-read in batches; the staleness is the outbox relay's delay plus one read (milliseconds;
+// at worst the relay's 1 s poll). Typing profiles recorded by another process are not followed (the
+// rhythm signal is bounded and subordinate); a settings change rebuilds the tenant's index.
+//
+// Memory: everything a tenant's live customers need for matching (a few KB each; docs/benchmarks.md
+// has the figure), for as long as the process runs.
+import { sql } from 'kysely';
+import pino from 'pino';
+import type { EventBus, Subscription } from '../bus/index.js';
+import type { DomainEvent } from '../core/index.js';
+import type { Db, StoreDeps } from '../storage/index.js';
+import { BlockingIndex, type LiveEntry, type Matchable, mergedInto, toEntry } from './live-index.js';
+import { type MatchSettings, parseRhythmProfile, type RhythmProfile } from './match/index.js';
+import { tenantMatching } from './tenant-model.js';
+
+/** Key rows are written this long after the first change waiting, or at once when this many customers wait. */
+const KEY_FLUSH_MS = 10;
+const KEY_FLUSH_CUSTOMERS = 500;
+const KEY_RETRY_MAX_MS = 5_000;
+/** Customers per key-writing transaction. */
+const KEY_BATCH_MAX = 5_000;
+/** Customers read per statement when loading a tenant. */
+const LOAD_PAGE = 5_000;
+/** How long after a load the customers found without keys are matched again (see above). */
+const RECOVERY_DELAY_MS = 10_000;
+
+export interface LiveLogger {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+interface MatchableRow {
+  id: string;
+  display_name: string;
+  attributes: Record<string, unknown> | string;
+  created_at: string | Date;
+  identities: { kind: string; value: string }[] | string;
+  profile: unknown;
+}
+
+const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
+
+export function toMatchable(r: MatchableRow): Matchable {
+  return {
+    id: r.id,
+    displayName: r.display_name,
+    attributes: json(r.attributes) ?? {},
+    identities: json(r.identities) ?? [],
+    createdAt: new Date(r.created_at).toISOString(),
+    profile: parseRhythmProfile(json(r.profile as string)),
+  };
+}
+
+/** A merge decided in memory and not yet committed: the merged customer stays out of the index, the survivor carries its identities. */
+interface PendingMerge {
+  survivorId: string;
+  merged: Matchable;
+}
+
+/** The settings a prepared record depends on (thresholds do not: a change of them needs no rebuild). */
+function preparationKey(s: MatchSettings): string {
+  return JSON.stringify([s.defaultRegion, s.gmailDots, s.plusTags, s.identifierTrust]);
+}
+
+export class TenantLive {
+  index = new BlockingIndex();
+  settings: MatchSettings | undefined;
+  settingsKey = '';
+  /** The settings a rebuild in progress is for. */
+  reloading: string | undefined;
+  loaded = false;
+  ready: Promise<void> = Promise.resolve();
+  /** Counts updates of the index; `stamps` says when each customer was last set, so an older read never overwrites a newer one. */
+  seq = 0;
+  loadSeq = 0;
+  stamps = new Map<string, number>();
+  /** Customers merged away (or being merged): a caller's stale copy of one must not put it back. */
+  gone = new Set<string>();
+  readonly pendingMerges = new Map<string, PendingMerge>();
+  /** The tenant's writes of decisions, one at a time, in the order they were decided. */
+  tail: Promise<unknown> = Promise.resolve();
+  queued = 0;
+  /** Customers the load found without keys: their decision was never written (see the top of the file). */
+  recover: string[] = [];
+
+  constructor(readonly tenantId: string) {}
+}
+
+type Recoverer = (deps: StoreDeps, t: TenantLive, ids: string[]) => Promise<void>;
+let recoverer: Recoverer | undefined;
+
+/** matching.ts hands over how to match a customer again (it owns the decision). */
+export function registerRecovery(fn: Recoverer): void {
+  recoverer = fn;
+}
+
+interface RefreshQueue {
+  ids: Map<string, boolean>;
+  waiters: { resolve: () => void; reject: (err: unknown) => void }[];
+  running: boolean;
+}
+
+export class IdentityLive {
+  readonly tenants = new Map<string, TenantLive>();
+  logger: LiveLogger = pino({ name: 'identity', level: process.env.LOG_LEVEL ?? 'info' });
+  private readonly keys = new Map<string, { tenantId: string; customerId: string; keys: string[] }>();
+  private keyTimer: NodeJS.Timeout | undefined;
+  private keyFlush: Promise<void> | undefined;
+  private keyRetryMs = 0;
+  private readonly refreshes = new Map<string, RefreshQueue>();
+  private readonly holds = new Map<string, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private subscription: Subscription | undefined;
+  closed = false;
+
+  constructor(
+    readonly db: Db,
+    public deps: StoreDeps,
+  ) {}
+
+  // ---- tenants ---------------------------------------------------------------------------------
+
+  /** The tenant's index, loaded on first use and rebuilt when the tenant's matching settings change. */
+  async tenant(tenantId: string, settings: MatchSettings): Promise<TenantLive> {
+    let t = this.tenants.get(tenantId);
+    if (!t) {
+      t = new TenantLive(tenantId);
+      this.tenants.set(tenantId, t);
+      t.ready = this.load(t, settings);
+    } else if (t.settings !== settings && t.loaded) {
+      const key = preparationKey(settings);
+      if (key === t.settingsKey) t.settings = settings;
+      else if (t.reloading !== key) {
+        // Prepared records depend on the settings (phone region, e-mail rules): rebuild. Until it is
+        // done the old index serves the tenant's writes; if the rebuild fails it stays.
+        t.reloading = key;
+        const live = t;
+        t.ready = this.load(t, settings).catch((err: unknown) => {
+          live.reloading = undefined;
+          this.logger.warn({ err, tenantId }, 'identity: rebuilding the blocking index failed');
+        });
+      }
+    }
+    try {
+      await t.ready;
+    } catch (err) {
+      // A failed first load is tried again by the next call.
+      if (!t.loaded && this.tenants.get(tenantId) === t) this.tenants.delete(tenantId);
+      throw err;
+    }
+    return t;
+  }
+
+  /** One pass over the tenant's live customers (with identities, typing profile and stored keys) and its separated pairs. */
+  private async load(t: TenantLive, settings: MatchSettings): Promise<void> {
+    // A rebuild waits for the decisions already queued, so what it reads includes them.
+    await t.tail;
+    try {
+      for (let i = 0; i < 20 && this.keys.size > 0; i++) await this.flushKeys();
+    } catch {
+      // The keys stay queued; the load reads the customers themselves anyway.
+    }
+    const started = Date.now();
+    const index = new BlockingIndex();
+    const recover: string[] = [];
+    const rekey: { id: string; keys: string[] }[] = [];
+    let cursor = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const { rows } = await sql<MatchableRow & { stored: string[] | string | null }>`
+        SELECT c.id, c.display_name, c.attributes, c.created_at,
+          (SELECT coalesce(json_agg(json_build_object('kind', i.kind, 'value', i.value) ORDER BY i.id), '[]'::json)
+             FROM identities i WHERE i.tenant_id = c.tenant_id AND i.customer_id = c.id) AS identities,
+          (SELECT p.profile FROM typing_profiles p WHERE p.tenant_id = c.tenant_id AND p.customer_id = c.id) AS profile,
+          (SELECT json_agg(k.key) FROM identity_match_keys k WHERE k.tenant_id = c.tenant_id AND k.customer_id = c.id) AS stored
+        FROM customers c
+        WHERE c.tenant_id = ${t.tenantId} AND c.merged_into IS NULL AND c.id > ${cursor}::uuid
+        ORDER BY c.id
+        LIMIT ${LOAD_PAGE}`.execute(this.db);
+      for (const row of rows) {
+        const entry = toEntry(toMatchable(row), settings);
+        index.put(entry);
+        const stored = json(row.stored) ?? [];
+        if (stored.length === 0) {
+          if (entry.keys.length > 0) recover.push(entry.id);
+        } else if (stored.length !== entry.keys.length || !entry.keys.every((k) => stored.includes(k))) {
+          rekey.push({ id: entry.id, keys: entry.keys });
+        }
+      }
+      if (rows.length < LOAD_PAGE) break;
+      cursor = rows.at(-1)!.id;
+    }
+    const { rows: apart } = await sql<{ a: string; b: string }>`
+      SELECT customer_a AS a, customer_b AS b FROM merge_suggestions WHERE tenant_id = ${t.tenantId} AND status = 'rejected'
+      UNION
+      SELECT survivor_id, merged_id FROM customer_merges WHERE tenant_id = ${t.tenantId} AND status = 'undone'`.execute(
+      this.db,
+    );
+    for (const p of apart) index.separate(p.a, p.b);
+    // Key rows of customers merged away (written before merges removed them) find nobody any more.
+    await sql`
+      DELETE FROM identity_match_keys k USING customers c
+      WHERE k.tenant_id = ${t.tenantId} AND c.tenant_id = k.tenant_id AND c.id = k.customer_id
+        AND c.merged_into IS NOT NULL`.execute(this.db);
+    t.index = index;
+    t.settings = settings;
+    t.settingsKey = preparationKey(settings);
+    t.reloading = undefined;
+    t.stamps = new Map();
+    t.gone = new Set();
+    t.loadSeq = ++t.seq;
+    t.loaded = true;
+    for (const r of rekey) this.queueKeys(t.tenantId, r.id, r.keys);
+    t.recover = recover;
+    this.logger.info(
+      { tenantId: t.tenantId, customers: index.size, unkeyed: recover.length, ms: Date.now() - started },
+      'identity: blocking index loaded',
+    );
+    if (recover.length > 0) this.later(RECOVERY_DELAY_MS, () => this.recover(t.tenantId));
+  }
+
+  private later(ms: number, fn: () => Promise<unknown>): void {
+    if (this.closed) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn().catch((err: unknown) => this.logger.warn({ err }, 'identity: background work failed'));
+    }, ms);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  /** Matches again the customers the load found without keys and that still have none (see the top of the file). */
+  async recover(tenantId: string): Promise<number> {
+    const t = this.tenants.get(tenantId);
+    if (!t?.loaded || t.recover.length === 0 || !recoverer || this.closed) return 0;
+    const found = t.recover;
+    t.recover = [];
+    const { rows } = await sql<{ id: string }>`
+      SELECT c.id FROM customers c
+      WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${found}::uuid[]) AND c.merged_into IS NULL
+        AND NOT EXISTS (SELECT 1 FROM identity_match_keys k WHERE k.tenant_id = c.tenant_id AND k.customer_id = c.id)`.execute(
+      this.db,
+    );
+    // Not those a match in this process has seen since the load: their decision is taken.
+    const ids = rows
+      .map((r) => r.id)
+      .filter((id) => !this.held(tenantId, id) && (t.stamps.get(id) ?? 0) <= t.loadSeq);
+    if (ids.length === 0) return 0;
+    this.logger.info(
+      { tenantId, customers: ids.length },
+      'identity: matching again customers whose decision was not written',
+    );
+    await recoverer(this.deps, t, ids);
+    return ids.length;
+  }
+
+  /** Marks a customer as being matched by a call in progress (the recovery leaves it alone). */
+  hold(tenantId: string, customerId: string): () => void {
+    const key = `${tenantId}:${customerId}`;
+    this.holds.set(key, (this.holds.get(key) ?? 0) + 1);
+    return () => {
+      const n = (this.holds.get(key) ?? 1) - 1;
+      if (n <= 0) this.holds.delete(key);
+      else this.holds.set(key, n);
+    };
+  }
+
+  private held(tenantId: string, customerId: string): boolean {
+    return this.holds.has(`${tenantId}:${customerId}`);
+  }
+
+  // ---- the index -------------------------------------------------------------------------------
+
+  /**
+   * Sets what the index knows of a customer (null: gone, merged away). A customer a pending merge
+   * takes away stays out; one that survives pending merges carries their identities.
+   */
+  set(t: TenantLive, id: string, data: Matchable | null): LiveEntry | undefined {
+    t.stamps.set(id, ++t.seq);
+    if (!data || t.pendingMerges.has(id) || !t.settings) {
+      t.index.delete(id);
+      t.gone.add(id);
+      return undefined;
+    }
+    t.gone.delete(id);
+    let m = data;
+    for (const p of t.pendingMerges.values()) if (p.survivorId === id) m = mergedInto(m, p.merged);
+    if (!m.profile) {
+      const profile = t.index.get(id)?.profile;
+      if (profile) m = { ...m, profile };
+    }
+    const entry = toEntry(m, t.settings);
+    t.index.put(entry);
+    return t.index.get(id);
+  }
+
+  setProfile(tenantId: string, customerId: string, profile: RhythmProfile): void {
+    const entry = this.tenants.get(tenantId)?.index.get(customerId);
+    if (entry) entry.profile = profile;
+  }
+
+  async separate(tenantId: string, a: string, b: string): Promise<void> {
+    const t = this.tenants.get(tenantId);
+    if (!t) return;
+    if (!t.loaded) await t.ready.catch(() => undefined);
+    t.index.separate(a, b);
+  }
+
+  // ---- the tenant's decision queue -------------------------------------------------------------
+
+  /** Runs `task` after the tenant's earlier decisions are written; failures are logged here and reach whoever awaits. */
+  enqueue(t: TenantLive, task: () => Promise<void>): Promise<void> {
+    t.queued++;
+    const run = t.tail.then(task);
+    t.tail = run.then(
+      () => {
+        t.queued--;
+      },
+      () => {
+        t.queued--;
+      },
+    );
+    run.catch((err: unknown) =>
+      this.logger.warn({ err, tenantId: t.tenantId }, 'identity: writing a match decision failed'),
+    );
+    return run;
+  }
+
+  // ---- re-reading customers --------------------------------------------------------------------
+
+  /**
+   * Re-reads customers after a write (in batches) and sets them in the index if the tenant's is
+   * loaded here. `keys`: this process wrote them, so it also rewrites their `identity_match_keys`
+   * rows (another process's write is re-keyed by that process).
+   */
+  refresh(tenantId: string, ids: readonly string[], keys: boolean): Promise<void> {
+    if (ids.length === 0) return Promise.resolve();
+    let q = this.refreshes.get(tenantId);
+    if (!q) {
+      q = { ids: new Map(), waiters: [], running: false };
+      this.refreshes.set(tenantId, q);
+    }
+    for (const id of ids) q.ids.set(id, keys || (q.ids.get(id) ?? false));
+    const promise = new Promise<void>((resolve, reject) => q.waiters.push({ resolve, reject }));
+    if (!q.running) {
+      q.running = true;
+      setImmediate(() => void this.drainRefresh(tenantId, q));
+    }
+    return promise;
+  }
+
+  private async drainRefresh(tenantId: string, q: RefreshQueue): Promise<void> {
+    while (q.ids.size > 0) {
+      const batch = new Map([...q.ids].slice(0, 1000));
+      for (const id of batch.keys()) q.ids.delete(id);
+      const waiters = q.ids.size === 0 ? q.waiters.splice(0) : [];
+      try {
+        await this.reread(tenantId, batch);
+        for (const w of waiters) w.resolve();
+      } catch (err) {
+        for (const w of waiters) w.reject(err);
+      }
+    }
+    for (const w of q.waiters.splice(0)) w.resolve();
+    q.running = false;
+  }
+
+  private async reread(tenantId: string, batch: Map<string, boolean>): Promise<void> {
+    let t = this.tenants.get(tenantId);
+    if (t && !t.loaded) {
+      await t.ready.catch(() => undefined);
+      t = this.tenants.get(tenantId);
+    }
+    const loaded = t?.loaded ? t : undefined;
+    const settings = loaded?.settings ?? (await tenantMatching(this.db, tenantId)).settings;
+    const startSeq = loaded?.seq ?? 0;
+    const ids = [...batch.keys()];
+    const { rows } = await sql<MatchableRow & { merged_into: string | null }>`
+      SELECT c.id, c.display_name, c.attributes, c.created_at, c.merged_into,
+        (SELECT coalesce(json_agg(json_build_object('kind', i.kind, 'value', i.value) ORDER BY i.id), '[]'::json)
+           FROM identities i WHERE i.tenant_id = c.tenant_id AND i.customer_id = c.id) AS identities,
+        (SELECT p.profile FROM typing_profiles p WHERE p.tenant_id = c.tenant_id AND p.customer_id = c.id) AS profile
+      FROM customers c
+      WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${ids}::uuid[])`.execute(this.db);
+    const found = new Map(rows.map((r) => [r.id, r]));
+    for (const [id, rekey] of batch) {
+      const row = found.get(id);
+      const data = row && !row.merged_into ? toMatchable(row) : null;
+      if (loaded) {
+        // A newer write already set it: this read may predate that write.
+        if ((loaded.stamps.get(id) ?? 0) <= startSeq) this.set(loaded, id, data);
+        if (rekey) this.queueKeys(tenantId, id, loaded.index.get(id)?.keys ?? []);
+      } else if (rekey) {
+        this.queueKeys(tenantId, id, data ? toEntry(data, settings).keys : []);
+      }
+    }
+  }
+
+  // ---- write-behind of identity_match_keys -----------------------------------------------------
+
+  queueKeys(tenantId: string, customerId: string, keys: string[]): void {
+    this.keys.set(`${tenantId}:${customerId}`, { tenantId, customerId, keys });
+    this.scheduleKeys(this.keys.size >= KEY_FLUSH_CUSTOMERS ? 0 : KEY_FLUSH_MS);
+  }
+
+  private scheduleKeys(ms: number): void {
+    if (this.keyFlush || this.closed) return;
+    if (this.keyTimer && ms > 0) return;
+    if (this.keyTimer) clearTimeout(this.keyTimer);
+    this.keyTimer = setTimeout(() => {
+      this.keyTimer = undefined;
+      this.flushKeys().catch(() => undefined);
+    }, ms + this.keyRetryMs);
+    this.keyTimer.unref();
+  }
+
+  /** Writes every waiting key change; resolves when they are stored (rejects if the database refused). */
+  async flushKeys(): Promise<void> {
+    while (this.keyFlush) await this.keyFlush.catch(() => undefined);
+    if (this.keys.size === 0) return;
+    if (this.keyTimer) {
+      clearTimeout(this.keyTimer);
+      this.keyTimer = undefined;
+    }
+    const batch = [...this.keys.values()].slice(0, KEY_BATCH_MAX);
+    for (const b of batch) this.keys.delete(`${b.tenantId}:${b.customerId}`);
+    this.keyFlush = this.writeKeys(batch);
+    try {
+      await this.keyFlush;
+      this.keyRetryMs = 0;
+    } catch (err) {
+      // Put them back unless a newer change is waiting; try again later, more slowly.
+      for (const b of batch) {
+        const k = `${b.tenantId}:${b.customerId}`;
+        if (!this.keys.has(k)) this.keys.set(k, b);
+      }
+      this.keyRetryMs = Math.min(KEY_RETRY_MAX_MS, Math.max(100, this.keyRetryMs * 2));
+      this.logger.warn({ err, customers: batch.length }, 'identity: writing blocking keys failed; retrying');
+      throw err;
+    } finally {
+      this.keyFlush = undefined;
+      if (this.keys.size > 0) this.scheduleKeys(KEY_FLUSH_MS);
+    }
+  }
+
+  private async writeKeys(batch: { tenantId: string; customerId: string; keys: string[] }[]): Promise<void> {
+    const tenants = batch.map((b) => b.tenantId);
+    const customers = batch.map((b) => b.customerId);
+    const rows = batch.flatMap((b) => b.keys.map((key) => [b.tenantId, key, b.customerId] as const));
+    await this.db.transaction().execute(async (trx) => {
+      await sql`
+        DELETE FROM identity_match_keys k
+        USING unnest(${tenants}::uuid[], ${customers}::uuid[]) AS x(t, c)
+        WHERE k.tenant_id = x.t AND k.customer_id = x.c`.execute(trx);
+      if (rows.length === 0) return;
+      // Only customers that still exist (a customer row can be dropped by a lost creation race).
+      await sql`
+        INSERT INTO identity_match_keys (tenant_id, key, customer_id)
+        SELECT x.t, x.k, x.c
+        FROM unnest(${rows.map((r) => r[0])}::uuid[], ${rows.map((r) => r[1])}::text[], ${rows.map((r) => r[2])}::uuid[]) AS x(t, k, c)
+        JOIN customers cu ON cu.tenant_id = x.t AND cu.id = x.c
+        ON CONFLICT DO NOTHING`.execute(trx);
+    });
+  }
+
+  // ---- other processes' writes -----------------------------------------------------------------
+
+  async subscribe(bus: EventBus): Promise<void> {
+    this.subscription = await bus.subscribe({
+      pattern: 'sb.*.customer.>',
+      handler: (e) => this.onEvent(e),
+    });
+  }
+
+  private async onEvent(e: DomainEvent): Promise<void> {
+    const t = this.tenants.get(e.tenantId);
+    if (!t || this.closed) return;
+    const p = (e.payload ?? {}) as Record<string, unknown>;
+    const str = (v: unknown) => (typeof v === 'string' ? [v] : []);
+    try {
+      switch (e.type) {
+        case 'customer.created': {
+          const id = str(p.id);
+          // The match that followed the creation here has already put it in the index.
+          if (t.loaded && id[0] && t.stamps.has(id[0])) return;
+          return await this.refresh(e.tenantId, id, false);
+        }
+        case 'customer.updated':
+          return await this.refresh(e.tenantId, str(p.id), false);
+        case 'customer.identity_added':
+        case 'customer.identity_removed':
+          return await this.refresh(e.tenantId, str(p.customerId), false);
+        case 'customer.merged':
+          return await this.refresh(e.tenantId, [...str(p.customerId), ...str(p.mergedId)], false);
+        case 'customer.unmerged': {
+          const [a, b] = [str(p.customerId)[0], str(p.restoredId)[0]];
+          if (a && b) await this.separate(e.tenantId, a, b);
+          return await this.refresh(e.tenantId, [...str(a), ...str(b)], false);
+        }
+        case 'customer.merge_suggestion_rejected': {
+          const [a, b] = Array.isArray(p.customerIds) ? (p.customerIds as string[]) : [];
+          if (a && b) await this.separate(e.tenantId, a, b);
+          return;
+        }
+      }
+    } catch (err) {
+      this.logger.warn({ err, event: e.type, tenantId: e.tenantId }, 'identity: could not follow an event');
+    }
+  }
+
+  // ---- idle and close --------------------------------------------------------------------------
+
+  /** Resolves once every queued decision, re-read and key row is written (tests, shutdown). */
+  async idle(): Promise<void> {
+    for (;;) {
+      for (const t of this.tenants.values()) {
+        await t.ready.catch(() => undefined);
+        await t.tail;
+      }
+      for (const q of this.refreshes.values())
+        if (q.running)
+          await new Promise<void>((resolve) => q.waiters.push({ resolve, reject: () => resolve() }));
+      await this.flushKeys().catch(() => undefined);
+      const busy =
+        [...this.tenants.values()].some((t) => t.queued > 0) ||
+        [...this.refreshes.values()].some((q) => q.running) ||
+        this.keys.size > 0 ||
+        this.keyFlush !== undefined;
+      if (!busy) return;
+      if (this.keys.size > 0 && this.keyRetryMs > 0) return; // the database refuses them: the next start repairs it
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.subscription?.unsubscribe();
+    this.subscription = undefined;
+    await this.idle();
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    if (this.keyTimer) clearTimeout(this.keyTimer);
+    this.keyTimer = undefined;
+  }
+}
+
+const lives = new WeakMap<Db, IdentityLive>();
+
+/** The live state of one database (tests run many apps, each with its own, in one process). */
+export function identityLive(deps: StoreDeps): IdentityLive {
+  let live = lives.get(deps.db);
+  if (!live) {
+    live = new IdentityLive(deps.db, deps);
+    lives.set(deps.db, live);
+  }
+  return live;
+}
+
+/** After a write that changed customers (their names, attributes, identities, merges): the index and key rows follow. */
+export async function customersChanged(
+  deps: StoreDeps,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<void> {
+  const live = identityLive(deps);
+  try {
+    await live.refresh(tenantId, ids, true);
+  } catch (err) {
+    // The write is committed; the next load rewrites the keys from the customers' data.
+    live.logger.warn({ err, tenantId, customerIds: ids }, 'identity: could not re-index changed customers');
+  }
+}
+
+/** After a person separated two customers (a rejected suggestion, an undone merge). */
+export async function customersSeparated(
+  deps: StoreDeps,
+  tenantId: string,
+  a: string,
+  b: string,
+): Promise<void> {
+  await identityLive(deps).separate(tenantId, a, b);
+}
+
+export function typingProfileChanged(
+  db: Db,
+  tenantId: string,
+  customerId: string,
+  profile: RhythmProfile,
+): void {
+  lives.get(db)?.setProfile(tenantId, customerId, profile);
+}
+
+/** Wires the live index to the app: its logger, and the bus events of other processes. Close it before the outbox. */
+export async function startIdentityLive(
+  deps: StoreDeps,
+  options: { bus?: EventBus; logger?: LiveLogger } = {},
+): Promise<{ close(): Promise<void> }> {
+  const live = identityLive(deps);
+  live.deps = deps;
+  if (options.logger) live.logger = options.logger;
+  if (options.bus) await live.subscribe(options.bus);
+  return { close: () => live.close() };
+}
+
+/** Waits until this database's queued match decisions and key rows are written. */
+export async function identityIdle(db: Db): Promise<void> {
+  await lives.get(db)?.idle();
+}
+
+/** The tenant's index in this process, loaded if it was not (the benchmark's warm-up, tests). */
+export async function loadIdentityIndex(deps: StoreDeps, tenantId: string): Promise<TenantLive> {
+  const { settings } = await tenantMatching(deps.db, tenantId);
+  return identityLive(deps).tenant(tenantId, settings);
+}
+
+/** Runs now the re-matching a load schedules for customers found without keys; resolves once written. */
+export async function recoverIdentityIndex(deps: StoreDeps, tenantId: string): Promise<number> {
+  const live = identityLive(deps);
+  const n = await live.recover(tenantId);
+  await live.idle();
+  return n;
+}
