@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/core/index.js';
-import { type MergeEvidence, matchCustomer, recordTypingRhythm } from '../src/identity/index.js';
+import {
+  identityIdle,
+  type MergeEvidence,
+  matchCustomer,
+  recordTypingRhythm,
+} from '../src/identity/index.js';
 import type { Evidence } from '../src/identity/match/index.js';
 import { OWNER, startTestApp, type TestApp } from './support/app.js';
+import { waitFor } from './support/wait.js';
 
 /**
  * Issue #4: probabilistic resolution runs inline on inbound messages with the tenant's thresholds
@@ -46,6 +52,8 @@ describe('inline identity resolution', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body.conversation.customerId as string;
   };
+  /** The matcher decides before the inbound call returns and writes its decision just after. */
+  const settled = () => identityIdle(t.sb.ctx.storage.db);
   const suggestionsFor = async (customerId: string) => {
     const res = await api('GET', '/api/v1/merge-suggestions?limit=200');
     return (
@@ -70,6 +78,7 @@ describe('inline identity resolution', () => {
     const crm = await importOne({ id: 'zw-1', name: '张伟', phone: '13800001111', city: '北京' });
     const tg = await inbound({ kind: 'telegram', value: '5550001' }, 'Zhang Wei');
     expect(tg).not.toBe(crm);
+    await settled();
     expect(await suggestionsFor(tg)).toEqual([]);
     expect((await live(tg)).mergedInto).toBeNull();
   });
@@ -78,7 +87,10 @@ describe('inline identity resolution', () => {
     const crm = await importOne({ id: 'wf-1', name: '王芳', email: 'sunnyfang@corp.example', city: '上海' });
     const mail = await inbound({ kind: 'email', value: 'sunnyfang@gmail.com' }, 'Wang Fang');
     expect(mail).not.toBe(crm);
-    const [s] = await suggestionsFor(mail);
+    const [s] = await waitFor(async () => {
+      const found = await suggestionsFor(mail);
+      return found.length > 0 ? found : undefined;
+    });
     expect(s?.customerIds.sort()).toEqual([crm, mail].sort());
     const settings = (await api('GET', '/api/v1/identity/settings')).body.settings;
     expect(s!.confidence).toBeGreaterThanOrEqual(settings.lower);
@@ -99,7 +111,7 @@ describe('inline identity resolution', () => {
       city: '杭州',
     });
     const mail = await inbound({ kind: 'email', value: 'moonlight.na@qq.example' }, 'Li Na');
-    expect((await live(mail)).mergedInto).toBe(crm);
+    expect(await waitFor(async () => (await live(mail)).mergedInto)).toBe(crm);
     const explained = (await api('GET', `/api/v1/customers/${crm}/identity`)).body;
     const merge = explained.merges.find((m: { mergedId: string }) => m.mergedId === mail);
     expect(merge.evidence.source).toBe('probabilistic');
@@ -122,6 +134,7 @@ describe('inline identity resolution', () => {
     await inbound({ kind: 'email', value: 'moonlight.na@qq.example' }, 'Li Na', [
       { kind: 'telegram', value: '777001' },
     ]);
+    await settled();
     expect((await live(mail)).mergedInto).toBeNull();
     expect(await suggestionsFor(mail)).toEqual([]);
     const after = (await api('GET', `/api/v1/customers/${mail}/timeline`)).body.items as { kind: string }[];
@@ -132,12 +145,14 @@ describe('inline identity resolution', () => {
   it('does not ask again about a pair a supervisor rejected', async () => {
     const crm = await importOne({ id: 'cj-1', name: '陈静', email: 'jingjing.c@corp.example' });
     const mail = await inbound({ kind: 'email', value: 'jingjing.c@163.example' }, 'Chen Jing');
+    await settled();
     const [s] = await suggestionsFor(mail);
     expect(s).toBeDefined();
     expect((await api('POST', `/api/v1/merge-suggestions/${s!.id}/reject`, {})).status).toBeLessThan(300);
     await inbound({ kind: 'email', value: 'jingjing.c@163.example' }, 'Chen Jing', [
       { kind: 'telegram', value: '777002' },
     ]);
+    await settled();
     const pending = (await suggestionsFor(mail)).filter((x) => x.customerIds.includes(crm));
     expect(pending).toEqual([]);
   });
@@ -153,17 +168,20 @@ describe('inline identity resolution', () => {
     const v1 = await inbound({ kind: 'telegram', value: '880001' });
     const v2 = await inbound({ kind: 'telegram', value: '880002' });
     for (const id of [v1, v2]) await recordTypingRhythm(deps.db, tenantId, id, typing);
-    expect((await matchCustomer(deps, actor, v2)).candidates).toBe(0);
+    expect((await matchCustomer(deps, actor, v2, undefined, { wait: true })).candidates).toBe(0);
     expect(await suggestionsFor(v2)).toEqual([]);
     // With a name and mailbox in common, the same rhythm is part of the evidence.
     const crm = await importOne({ id: 'zl-1', name: '赵磊', email: 'bluesky_zl@corp.example' });
     await recordTypingRhythm(deps.db, tenantId, crm, typing);
     const mail = await inbound({ kind: 'email', value: 'bluesky_zl@outlook.example' }, 'Zhao Lei');
+    await settled();
     expect(await suggestionsFor(mail)).toHaveLength(1);
     await recordTypingRhythm(deps.db, tenantId, mail, typing);
     // Name and mailbox alone are a suggestion (the test above); the same rhythm tips the pair over `upper`.
+    // Decided at once, written just after: `settled` says when.
     const outcome = await matchCustomer(deps, actor, mail);
     expect(outcome.merged?.survivorId).toBe(crm);
+    await outcome.settled;
     const merge = (await api('GET', `/api/v1/customers/${crm}/identity`)).body.merges[0];
     expect(merge.evidence.fields).toContainEqual(
       expect.objectContaining({ field: 'typingRhythm', level: 'similar' }),
