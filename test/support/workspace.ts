@@ -65,9 +65,8 @@ export async function openEvents(t: TestApp, auth: string): Promise<Recorded> {
   return openSocket(t, `/ws?access_token=${auth.slice('Bearer '.length)}`);
 }
 
-/** A 1×1 PNG. */
+/** A 1×1 PNG a browser can decode. */
 export const PNG = Buffer.from(
-  '89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
-    '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
-  'hex',
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
 );
