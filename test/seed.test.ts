@@ -45,6 +45,24 @@ for (const kind of ['pglite', 'postgres'] as const) {
       expect(conv.assigneeId).toBeTruthy();
     });
 
+    it('gives the agent workspace disposition codes, canned responses in both languages, and office hours', async () => {
+      const codes = (await get('/api/v1/disposition-codes')).items;
+      expect(codes.map((c: { code: string }) => c.code)).toContain('refund_issued');
+      expect(codes.every((c: { labels: Record<string, string> }) => c.labels.en && c.labels['zh-CN'])).toBe(
+        true,
+      );
+      const zh = (await get('/api/v1/canned-responses?language=zh-CN')).items;
+      const en = (await get('/api/v1/canned-responses?language=en')).items;
+      expect(zh.map((c: { shortcut: string }) => c.shortcut)).toContain('refund');
+      expect(en.map((c: { shortcut: string }) => c.shortcut)).toContain('refund-en');
+      const hours = (await get('/api/v1/business-hours')).items;
+      expect(hours).toHaveLength(1);
+      const general = (await get('/api/v1/queues')).items.find((q: { name: string }) =>
+        q.name.includes('General'),
+      );
+      expect(general.businessHoursId).toBe(hours[0].id);
+    });
+
     it('demo agents can sign in and the channel secrets are masked', async () => {
       await t.login('wang.fang@demo.switchboard.test', 'demo password');
       const channels = (await get('/api/v1/channels')).items;
