@@ -130,6 +130,8 @@ export class IdentityLive {
   private keyRetryMs = 0;
   private readonly refreshes = new Map<string, RefreshQueue>();
   private readonly holds = new Map<string, number>();
+  /** Events this process wrote and already applied to its index: skipped when the bus brings them back. */
+  private readonly own = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private subscription: Subscription | undefined;
   closed = false;
@@ -464,23 +466,23 @@ export class IdentityLive {
   }
 
   private async writeKeys(batch: { tenantId: string; customerId: string; keys: string[] }[]): Promise<void> {
-    const tenants = batch.map((b) => b.tenantId);
-    const customers = batch.map((b) => b.customerId);
     const rows = batch.flatMap((b) => b.keys.map((key) => [b.tenantId, key, b.customerId] as const));
-    await this.db.transaction().execute(async (trx) => {
-      await sql`
-        DELETE FROM identity_match_keys k
-        USING unnest(${tenants}::uuid[], ${customers}::uuid[]) AS x(t, c)
-        WHERE k.tenant_id = x.t AND k.customer_id = x.c`.execute(trx);
-      if (rows.length === 0) return;
-      // Only customers that still exist (a customer row can be dropped by a lost creation race).
-      await sql`
-        INSERT INTO identity_match_keys (tenant_id, key, customer_id)
-        SELECT x.t, x.k, x.c
-        FROM unnest(${rows.map((r) => r[0])}::uuid[], ${rows.map((r) => r[1])}::text[], ${rows.map((r) => r[2])}::uuid[]) AS x(t, k, c)
-        JOIN customers cu ON cu.tenant_id = x.t AND cu.id = x.c
-        ON CONFLICT DO NOTHING`.execute(trx);
-    });
+    // One statement: rows the customers no longer have go, new ones come (only for customers that
+    // still exist: a customer row can be dropped by a lost creation race); rows kept are not touched,
+    // so the delete and the insert never meet the same row.
+    await sql`
+      WITH who AS (
+        SELECT * FROM unnest(${batch.map((b) => b.tenantId)}::uuid[], ${batch.map((b) => b.customerId)}::uuid[]) AS w(t, c)
+      ), wanted AS (
+        SELECT * FROM unnest(${rows.map((r) => r[0])}::uuid[], ${rows.map((r) => r[1])}::text[], ${rows.map((r) => r[2])}::uuid[]) AS x(t, k, c)
+      ), gone AS (
+        DELETE FROM identity_match_keys m USING who
+        WHERE m.tenant_id = who.t AND m.customer_id = who.c
+          AND NOT EXISTS (SELECT 1 FROM wanted x WHERE x.t = m.tenant_id AND x.c = m.customer_id AND x.k = m.key)
+      )
+      INSERT INTO identity_match_keys (tenant_id, key, customer_id)
+      SELECT x.t, x.k, x.c FROM wanted x JOIN customers cu ON cu.tenant_id = x.t AND cu.id = x.c
+      ON CONFLICT DO NOTHING`.execute(this.db);
   }
 
   // ---- other processes' writes -----------------------------------------------------------------
@@ -492,7 +494,14 @@ export class IdentityLive {
     });
   }
 
+  /** An event whose effect the writer applies here itself (after its commit). */
+  ownEvent(id: string): void {
+    if (this.own.size >= 10_000) this.own.clear(); // events the bus never brought back (a bus without subscribers)
+    this.own.add(id);
+  }
+
   private async onEvent(e: DomainEvent): Promise<void> {
+    if (this.own.delete(e.id)) return;
     const t = this.tenants.get(e.tenantId);
     if (!t || this.closed) return;
     const p = (e.payload ?? {}) as Record<string, unknown>;
@@ -588,6 +597,11 @@ export async function customersChanged(
     // The write is committed; the next load rewrites the keys from the customers' data.
     live.logger.warn({ err, tenantId, customerIds: ids }, 'identity: could not re-index changed customers');
   }
+}
+
+/** Marks an event the writer applies to this process's index itself, so the bus's copy is not re-read. */
+export function ownIdentityEvent(deps: StoreDeps, eventId: string): void {
+  identityLive(deps).ownEvent(eventId);
 }
 
 /** After a person separated two customers (a rejected suggestion, an undone merge). */

@@ -1,7 +1,7 @@
 import { type Actor, actorTag, Conflict, InvalidInput, NotFound, newId } from '../core/index.js';
 import { audit } from '../security/index.js';
 import { findInTenant, type Row, type StoreDeps, type Trx } from '../storage/index.js';
-import { customersChanged, customersSeparated } from './live.js';
+import { customersChanged, customersSeparated, ownIdentityEvent } from './live.js';
 
 /**
  * Merging two customers into one, with the evidence that justified it, and undoing it exactly:
@@ -130,7 +130,7 @@ export async function mergeCustomers(
       },
       ip: actor.ip,
     });
-    await uow.emit({
+    const event = await uow.emit({
       tenantId,
       type: 'customer.merged',
       aggregateType: 'customer',
@@ -143,6 +143,7 @@ export async function mergeCustomers(
       },
       actor: actorTag(actor),
     });
+    ownIdentityEvent(deps, event.id);
     return merge;
   });
   // The matcher's index: the survivor as it now is, the merged customer gone.
