@@ -4,7 +4,7 @@
 // messages come from the rest of it — returning customers (no new identity: the matcher does not run)
 // and new ones (a new customer: candidates from the in-memory blocking index, scoring, and a merge or
 // a suggestion when one fits, written just after on the tenant's queue, with the customer's keys).
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { receiveInbound } from '../../src/conversations/index.js';
@@ -232,7 +232,11 @@ export async function runInlineResolution(opts: Options): Promise<BenchOutput> {
     await Promise.all(writes.splice(0));
     await identityIdle(db);
     const aloneApplyMs = applyMs.splice(0).sort((a, b) => a - b);
+    // How long the event loop was held (by anything in the process: the matcher, the writes behind it, GC).
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
     const matchMs = await paced(changed.length, RATE, (i) => match(changed[i]!));
+    loopDelay.disable();
     matchMs.sort((a, b) => a - b);
     ingestMs.sort((a, b) => a - b);
     await Promise.all(writes);
@@ -281,6 +285,9 @@ export async function runInlineResolution(opts: Options): Promise<BenchOutput> {
         row(`merge written, after the decision (at ${RATE}/s)`, applyMs),
         row('merge written, after the decision (one at a time)', aloneApplyMs),
         row('ingestion itself (receiveInbound, one at a time)', ingestMs),
+        '',
+        `Event-loop delay during the paced phase (\`monitorEventLoopDelay\`, 1 ms resolution): p50 ` +
+          `${f(loopDelay.percentile(50) / 1e6)} ms, p99 ${f(loopDelay.percentile(99) / 1e6)} ms, max ${f(loopDelay.max / 1e6)} ms.`,
         '',
       ].join('\n'),
     };
