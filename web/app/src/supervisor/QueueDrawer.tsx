@@ -78,7 +78,8 @@ export function QueueDrawer({
 
   const queueAgents = queue
     ? [...agentStats.values()].filter((a) => {
-        return onBoard(users.get(a.agentId), a) && eligible(queue, skills.get(a.agentId));
+        if (!onBoard(users.get(a.agentId), a)) return false;
+        return a.queueIds ? a.queueIds.includes(queue.id) : eligible(queue, skills.get(a.agentId));
       })
     : [];
 

@@ -64,21 +64,31 @@ export default function SupervisorApp() {
     return () => window.removeEventListener('keydown', onKey);
   }, [toggleFullscreen, wb.queues, queueId, agentId, listening]);
 
-  // Agents of each queue by state: the server's count when it gives one, else from skills.
+  // Agents of each queue by state: from the queues each agent can serve (the server's eligibility),
+  // counting agents and anyone else signed in to take work; else the server's own counts; else skills.
   const byQueue = useMemo(() => {
     const out = new Map<string, Record<AgentState, number>>();
-    for (const q of wb.queues) {
-      const fromServer = wb.queueStats.get(q.id)?.agents;
-      const counts = zero();
-      if (fromServer) {
-        for (const s of AGENT_STATES) counts[s] = fromServer[s] ?? 0;
-      } else {
-        for (const a of wb.agentStats.values()) {
-          if (!onBoard(wb.users.get(a.agentId), a)) continue;
-          if (eligible(q, wb.skills.get(a.agentId))) counts[a.state]++;
+    for (const q of wb.queues) out.set(q.id, zero());
+    const agents = [...wb.agentStats.values()];
+    if (agents.length && agents.every((a) => a.queueIds)) {
+      for (const a of agents) {
+        if (!onBoard(wb.users.get(a.agentId), a)) continue;
+        for (const id of a.queueIds ?? []) {
+          const c = out.get(id);
+          if (c) c[a.state]++;
         }
       }
-      out.set(q.id, counts);
+      return out;
+    }
+    for (const q of wb.queues) {
+      const counts = out.get(q.id) ?? zero();
+      const fromServer = wb.queueStats.get(q.id)?.agents;
+      if (fromServer) {
+        for (const s of AGENT_STATES) counts[s] = fromServer[s] ?? 0;
+        continue;
+      }
+      for (const a of agents)
+        if (onBoard(wb.users.get(a.agentId), a) && eligible(q, wb.skills.get(a.agentId))) counts[a.state]++;
     }
     return out;
   }, [wb.queues, wb.queueStats, wb.agentStats, wb.users, wb.skills]);

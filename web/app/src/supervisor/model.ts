@@ -56,6 +56,8 @@ export interface AgentStat {
   load: Record<string, number>;
   capacity: Record<string, number>;
   tasksHandled: number;
+  /** Queues the agent can serve (skills, membership), when the server says. */
+  queueIds?: string[];
 }
 
 export interface Conversation {
@@ -144,6 +146,7 @@ export function normAgentStat(raw: Record<string, unknown>): AgentStat {
     load: (raw.load as Record<string, number>) ?? {},
     capacity: (raw.capacity as Record<string, number>) ?? {},
     tasksHandled: num(raw.tasksHandled),
+    ...(Array.isArray(raw.queueIds) && { queueIds: raw.queueIds.map(String) }),
   };
 }
 

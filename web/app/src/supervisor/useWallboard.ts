@@ -99,7 +99,9 @@ export function useWallboard(): Wallboard {
         setQueues(q.sort((a, b) => b.priority - a.priority || a.name.localeCompare(b.name)));
         setUsers(new Map(u.map((x) => [x.id, x])));
         applyStats(s);
-        void loadSkills(u.filter((x) => x.status === 'active').map((x) => x.id));
+        // Older servers do not say which queues an agent serves: work it out from skills.
+        if (s.agents?.some((a) => !Array.isArray(a.queueIds)))
+          void loadSkills(u.filter((x) => x.status === 'active').map((x) => x.id));
       })
       .catch((e: unknown) => {
         if (e instanceof ApiError) void message.error(e.message);
