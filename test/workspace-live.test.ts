@@ -387,6 +387,32 @@ for (const kind of ['pglite', 'postgres'] as const) {
         }
         expect((await t.inject({ url: new URL(forged).pathname })).statusCode).toBe(404);
       });
+
+      // Last: the agent's typing allowance is spent for a minute afterwards.
+      it('limits typing signals per user, not per address', async () => {
+        const conversationId = (await call(agent.auth, 'GET', '/api/v1/conversations?channelType=webchat'))
+          .body.items[0].id as string;
+        const colleague = await addStaff(t, owner, {
+          email: 'li.qiang@acme.test',
+          role: 'agent',
+          displayName: '李强',
+        });
+        const statuses: number[] = [];
+        for (let i = 0; i < 121; i++)
+          statuses.push(
+            (
+              await call(agent.auth, 'POST', `/api/v1/conversations/${conversationId}/typing`, {
+                typing: true,
+              })
+            ).status,
+          );
+        expect(statuses.filter((s) => s === 204).length).toBeLessThanOrEqual(120);
+        expect(statuses.at(-1)).toBe(429);
+        const other = await call(colleague.auth, 'POST', `/api/v1/conversations/${conversationId}/typing`, {
+          typing: true,
+        });
+        expect(other.status).toBe(204);
+      });
     },
   );
 }

@@ -16,6 +16,7 @@ import { boundaryOf, firstFilePart } from './multipart.js';
 import { IdParams, withProblems } from './schemas.js';
 import { ALLOWED, BY_EXT, uploadsDir } from './webchat-files.js';
 import { publicBase } from './webchat-scope.js';
+import { perUser } from './workspace-conversation.js';
 
 /**
  * Files agents send: `POST /api/v1/conversations/:id/attachments` stores one (multipart/form-data
@@ -152,7 +153,7 @@ export async function attachmentRoutes(parent: FastifyInstance, { ctx }: { ctx: 
     app.post(
       '/api/v1/conversations/:id/attachments',
       {
-        config: { access: 'agent', rateLimit: { max: 60, timeWindow: '1 minute' } },
+        config: { access: 'agent', rateLimit: { max: 60, timeWindow: '1 minute', keyGenerator: perUser } },
         schema: {
           tags: ['conversations'],
           summary: 'Upload a file to send in the conversation',

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { signalAgentTyping } from '../channels/typing.js';
 import { markRead } from '../conversations/index.js';
 import { addNote, listNotes, wrapUpConversation } from '../workspace/index.js';
@@ -13,6 +13,9 @@ import { Body, IdParams, Timestamp, Uuid, withProblems } from './schemas.js';
  * What an agent does around a conversation besides replying: private notes, the wrap-up, read
  * markers and the typing signal. The domain lives in src/workspace and src/conversations.
  */
+/** Rate limits count per signed-in user (the auth hook has run by then). */
+export const perUser = (request: FastifyRequest) => request.principal?.userId ?? request.ip;
+
 const NoteSchema = Type.Object({
   id: Uuid,
   conversationId: Uuid,
@@ -117,7 +120,8 @@ export async function workspaceConversationRoutes(
   app.post(
     '/api/v1/conversations/:id/typing',
     {
-      config: { access: 'agent', rateLimit: { max: 120, timeWindow: '1 minute' } },
+      // Per user, not per address: a team behind one NAT would share an address's allowance.
+      config: { access: 'agent', rateLimit: { max: 120, timeWindow: '1 minute', keyGenerator: perUser } },
       schema: {
         tags,
         summary: 'Tell the customer the agent is typing (or stopped)',
