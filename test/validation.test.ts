@@ -73,6 +73,18 @@ describe('bad input', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('a POST with no body at all reads as {}: an action runs, a create names its missing fields', async () => {
+    const user = await t.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: auth } });
+    expect(user.statusCode).toBe(400);
+    expect(user.json().detail).toContain('body.email is required');
+    const read = await t.inject({
+      method: 'POST',
+      url: '/api/v1/routing/reservations/res-999/accept',
+      headers: { authorization: auth },
+    });
+    expect(read.statusCode).toBe(404);
+  });
+
   it('names the offending field', async () => {
     const res = await t.inject({
       method: 'POST',

@@ -72,6 +72,11 @@ export async function buildServer(ctx: ApiContext): Promise<Server> {
   // The API speaks JSON only; webhook plugins add their providers' media types in their own scope.
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
+  // A POST without a body (an action such as accept or take-over) reads as `{}`: the route's schema
+  // still refuses it when it needs fields, with the fields named.
+  app.addHook('preValidation', async (request) => {
+    if (request.method === 'POST' && request.body === undefined) request.body = {};
+  });
 
   await app.register(helmet, { global: true, contentSecurityPolicy: false });
   await app.register(rateLimit, { global: false });

@@ -97,10 +97,6 @@ export async function workspaceConversationRoutes(
     '/api/v1/conversations/:id/read',
     {
       config: { access: 'agent' },
-      // The body is optional: a POST with none reads as {}.
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
       schema: {
         tags,
         summary: 'Mark the conversation read by the caller, up to now',
