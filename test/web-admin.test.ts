@@ -34,6 +34,18 @@ interface Dom {
 
 /** Visible controls whose computed accessible name (Chromium's own) is empty. */
 async function unnamedControls(page: Page): Promise<string[]> {
+  // A control re-rendered between finding it and asking Chromium about it: look again.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await unnamedControlsOnce(page);
+    } catch (err) {
+      if (attempt >= 4 || !/Could not find node/.test(String(err))) throw err;
+      await page.waitForTimeout(200);
+    }
+  }
+}
+
+async function unnamedControlsOnce(page: Page): Promise<string[]> {
   const count = await page.evaluate(() => {
     const doc = (globalThis as unknown as Dom).document;
     for (const el of doc.querySelectorAll('[data-a11y-check]')) el.removeAttribute('data-a11y-check');
@@ -172,6 +184,9 @@ describe.skipIf(!browser)('the admin console in headless Chromium', () => {
       await page.locator(`[data-testid="step-${i}-filter-ok"]`).waitFor();
       expect(await error.count()).toBe(0);
       await choose(page, `step-${i}-queue`, queueName);
+      // First in order, before any earlier language's Telegram step.
+      for (let at = i; at > 0; at--) await page.locator(`[data-testid="step-${at}-up"]`).click();
+      expect(await page.locator('[data-testid="step-0-id"]').inputValue()).toBe(stepId);
 
       // The trial: a Telegram task would go to the new queue, by the new step.
       await choose(page, 'test-channel', 'telegram');
@@ -183,7 +198,7 @@ describe.skipIf(!browser)('the admin console in headless Chromium', () => {
       await page.locator('[data-testid="rules-save"]').click();
       await page.locator('[data-testid="rules-save"][disabled]').waitFor();
       const rules = (await call(owner, 'GET', '/api/v1/routing/rules')).body;
-      expect(rules.steps.at(-1)).toMatchObject({
+      expect(rules.steps[0]).toMatchObject({
         id: stepId,
         filter: "task.channel == 'telegram'",
         queueId: queue.id,

@@ -34,6 +34,18 @@ interface Dom {
 
 /** Visible controls whose computed accessible name (Chromium's own) is empty. */
 async function unnamedControls(page: Page): Promise<string[]> {
+  // A control re-rendered between finding it and asking Chromium about it: look again.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await unnamedControlsOnce(page);
+    } catch (err) {
+      if (attempt >= 4 || !/Could not find node/.test(String(err))) throw err;
+      await page.waitForTimeout(200);
+    }
+  }
+}
+
+async function unnamedControlsOnce(page: Page): Promise<string[]> {
   const count = await page.evaluate(() => {
     const doc = (globalThis as unknown as Dom).document;
     for (const el of doc.querySelectorAll('[data-a11y-check]')) el.removeAttribute('data-a11y-check');

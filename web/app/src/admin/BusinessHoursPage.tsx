@@ -256,7 +256,7 @@ export function BusinessHoursPage() {
                           onChange={(on) => setDay(day, on ? [{ day, open: '09:00', close: '18:00' }] : [])}
                         />
                         <Space size={8} wrap>
-                          {spans.length === 0 && <Tag bordered={false}>{t('hours.closed')}</Tag>}
+                          {spans.length === 0 && <Tag variant="filled">{t('hours.closed')}</Tag>}
                           {spans.map((s, i) => (
                             // biome-ignore lint/suspicious/noArrayIndexKey: a span is its position in the day; it has no id
                             <Space key={`${day}-${i}`} size={4}>

@@ -165,7 +165,7 @@ export function CannedPage() {
                 dataIndex: 'language',
                 width: 110,
                 render: (l: string | null) => (
-                  <Tag bordered={false}>
+                  <Tag variant="filled">
                     {l && LANGS.includes(l) ? t(`common:languages.${l}`) : t('canned.anyLanguage')}
                   </Tag>
                 ),

@@ -177,7 +177,7 @@ export function QueuesPage() {
             {
               title: t('queues.strategy'),
               width: 150,
-              render: (_, q) => <Tag bordered={false}>{t(`strategies.${q.strategy}.label`)}</Tag>,
+              render: (_, q) => <Tag variant="filled">{t(`strategies.${q.strategy}.label`)}</Tag>,
             },
             {
               title: t('queues.serviceLevel'),
@@ -200,7 +200,7 @@ export function QueuesPage() {
               render: (_, q) =>
                 q.skills.length ? (
                   q.skills.map((s) => (
-                    <Tag key={s.skillId} bordered={false} color="blue">
+                    <Tag key={s.skillId} variant="filled" color="blue">
                       {skillName(s.skillId)} ≥ {s.minProficiency}
                     </Tag>
                   ))

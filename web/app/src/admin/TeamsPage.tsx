@@ -114,11 +114,11 @@ export function TeamsPage() {
                 return ids.length ? (
                   <>
                     {ids.slice(0, 8).map((id) => (
-                      <Tag key={id} bordered={false}>
+                      <Tag key={id} variant="filled">
                         {userName(id)}
                       </Tag>
                     ))}
-                    {ids.length > 8 && <Tag bordered={false}>+{ids.length - 8}</Tag>}
+                    {ids.length > 8 && <Tag variant="filled">+{ids.length - 8}</Tag>}
                   </>
                 ) : (
                   <span style={{ color: '#8a9099' }}>{t('teams.noMembers')}</span>

@@ -196,7 +196,7 @@ export function UsersPage() {
               width: 130,
               render: (_, u) =>
                 u.languages.map((l) => (
-                  <Tag key={l} bordered={false}>
+                  <Tag key={l} variant="filled">
                     {l}
                   </Tag>
                 )),
@@ -207,7 +207,7 @@ export function UsersPage() {
               render: (_, u) => (
                 <Space size={4} wrap>
                   {(userSkills.get(u.id) ?? []).map((s) => (
-                    <Tag key={s.skillId} color="blue" bordered={false}>
+                    <Tag key={s.skillId} color="blue" variant="filled">
                       {s.name} {'★'.repeat(s.proficiency)}
                     </Tag>
                   ))}

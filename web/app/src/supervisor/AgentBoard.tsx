@@ -23,11 +23,7 @@ export function StateLabel({ stat }: { stat: Pick<AgentStat, 'state' | 'reason'>
     <span className="sb-state">
       <i className="sb-dot" style={{ background: STATE_COLOR[stat.state] }} />
       {t(`state.${stat.state}`)}
-      {stat.reason && stat.state === 'break' && (
-        <Tag style={{ marginInlineStart: 2 }} bordered={false}>
-          {stat.reason}
-        </Tag>
-      )}
+      {stat.reason && stat.state === 'break' && <span style={{ color: '#8a9099' }}>· {stat.reason}</span>}
     </span>
   );
 }
@@ -125,7 +121,7 @@ export function AgentBoard({
                         {nameOf(users, a.agentId)}
                       </span>
                       {u && u.role !== 'agent' && (
-                        <Tag bordered={false} style={{ marginInlineStart: 6, fontSize: 11 }}>
+                        <Tag variant="filled" style={{ marginInlineStart: 6, fontSize: 11 }}>
                           {t(`common:roles.${u.role}`)}
                         </Tag>
                       )}

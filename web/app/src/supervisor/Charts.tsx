@@ -233,7 +233,7 @@ export const Charts = memo(function Charts({ queues }: { queues: Queue[] }) {
       series: [...queueData.byQueue.entries()].map(([id, points]) => ({
         name: queueName(id),
         type: 'line' as const,
-        smooth: true,
+        smooth: false,
         showSymbol: false,
         connectNulls: true,
         data: points.map(pick),

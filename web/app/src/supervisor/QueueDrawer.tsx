@@ -142,7 +142,7 @@ export function QueueDrawer({
                           {['language', 'category', 'tier']
                             .filter((k) => r.attributes[k] !== undefined && r.attributes[k] !== 0)
                             .map((k) => (
-                              <Tag key={k} bordered={false}>
+                              <Tag key={k} variant="filled">
                                 {t(`drill.attr.${k}`)}: {String(r.attributes[k])}
                               </Tag>
                             ))}

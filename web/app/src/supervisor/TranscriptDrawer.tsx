@@ -104,7 +104,7 @@ export function TranscriptDrawer({
           <Space size={8}>
             <ChannelIcon type={current.channelType} />
             <span>{customer || t('conversation.anonymous')}</span>
-            <Tag icon={<EyeOutlined />} color="blue" bordered={false}>
+            <Tag icon={<EyeOutlined />} color="blue" variant="filled">
               {t('conversation.listening')}
             </Tag>
           </Space>

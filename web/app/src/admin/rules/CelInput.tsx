@@ -108,7 +108,12 @@ export function CelInput({
 
   const error = check.state === 'invalid' ? check.error : serverError;
   const warning = error?.kind === 'agent-type';
-  const lineText = error ? (value.split('\n')[error.line - 1] ?? '') : '';
+  // The erring line around the column (a long line is cut so the caret stays in view).
+  const line = error ? (value.split('\n')[error.line - 1] ?? '') : '';
+  const col = error ? Math.max(0, error.column - 1) : 0;
+  const from = Math.max(0, col - 32);
+  const lineText = (from > 0 ? '…' : '') + line.slice(from, col + 16) + (col + 16 < line.length ? '…' : '');
+  const caretAt = (from > 0 ? 1 : 0) + col - from;
 
   return (
     <div>
@@ -146,7 +151,7 @@ export function CelInput({
           <div className="sb-cel-caret" aria-hidden="true">
             {lineText}
             {'\n'}
-            {`${' '.repeat(Math.max(0, error.column - 1))}^`}
+            {`${' '.repeat(caretAt)}^`}
           </div>
         </div>
       ) : check.state === 'checking' ? (

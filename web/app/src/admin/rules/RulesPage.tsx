@@ -254,7 +254,7 @@ export function RulesPage() {
         description={t('rules.description')}
         extra={
           <>
-            <Tag bordered={false} color={dirty ? 'orange' : 'green'} data-testid="rules-version">
+            <Tag variant="filled" color={dirty ? 'orange' : 'green'} data-testid="rules-version">
               {dirty
                 ? t('rules.unsaved', { version: rules.version })
                 : t('rules.version', { version: rules.version })}
@@ -346,6 +346,7 @@ export function RulesPage() {
                         type="text"
                         icon={<ArrowUpOutlined />}
                         aria-label={t('rules.moveUpN', { n })}
+                        data-testid={`step-${i}-up`}
                         disabled={i === 0}
                         onClick={() => move(i, -1)}
                       />

@@ -22,6 +22,11 @@ const CHANNELS = [
 const LANGUAGES = ['zh', 'en', 'yue', 'ja', 'ko'];
 const INTENTS = ['refund', 'delivery', 'billing', 'technical', 'complaint', 'sales'];
 
+/** The attribute a filter read that the sample task does not have (CEL: "No such key: category"). */
+function missingKey(error: string): string | undefined {
+  return /no such key:?\s*([\w.]+)/i.exec(error)?.[1];
+}
+
 export interface TrialResult {
   version: number | null;
   queueId: string | null;
@@ -233,7 +238,7 @@ export function TestPanel({
           <div className="sb-trace">
             {result.trace.map((s) => (
               <div key={s.stepId} data-testid={`trace-${s.stepId}`} data-matched={s.matched}>
-                {s.error ? (
+                {s.error && !missingKey(s.error) ? (
                   <WarningFilled style={{ color: '#d48806' }} />
                 ) : s.matched ? (
                   <CheckCircleFilled style={{ color: '#2ea44f' }} />
@@ -243,7 +248,9 @@ export function TestPanel({
                 <code>{s.stepId}</code>
                 <span style={{ color: '#646a73' }}>
                   {s.error
-                    ? t('rules.test.stepError', { error: s.error })
+                    ? missingKey(s.error)
+                      ? t('rules.test.noKey', { key: missingKey(s.error) })
+                      : t('rules.test.stepError', { error: s.error })
                     : s.matched
                       ? s.queueFound === false
                         ? t('rules.test.queueMissing')

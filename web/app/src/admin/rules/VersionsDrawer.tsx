@@ -59,7 +59,7 @@ export function VersionsDrawer({
           {items.map((v) => (
             <div key={v.version} className="sb-step" data-testid={`version-${v.version}`}>
               <div className="sb-step-head">
-                <Tag color={v.version === current ? 'green' : 'default'} bordered={false}>
+                <Tag color={v.version === current ? 'green' : 'default'} variant="filled">
                   v{v.version}
                 </Tag>
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
