@@ -12,7 +12,7 @@ import { InvalidInput, isId, NotFound } from '../core/index.js';
 import { FileTooLarge, UnsupportedFile } from '../workspace/index.js';
 import { actorOf } from './auth.js';
 import type { ApiContext } from './context.js';
-import { boundaryOf, firstFilePart } from './multipart.js';
+import { firstFilePart } from './multipart.js';
 import { IdParams, withProblems } from './schemas.js';
 import { ALLOWED, BY_EXT, uploadsDir } from './webchat-files.js';
 import { publicBase } from './webchat-scope.js';
@@ -75,14 +75,17 @@ function mediaTypeOf(header: string | undefined): string {
 }
 
 /** The file in the request: the multipart file part, or the raw body. */
-function uploadedFile(request: FastifyRequest): { data: Buffer; type: string; filename: string | undefined } {
+async function uploadedFile(
+  request: FastifyRequest,
+): Promise<{ data: Buffer; type: string; filename: string | undefined }> {
   const declared = mediaTypeOf(request.headers['content-type']);
   const body = request.body;
   if (!Buffer.isBuffer(body) || body.length === 0)
     throw new InvalidInput('send the file as multipart/form-data or as the raw body', 'body');
   if (declared === 'multipart/form-data') {
-    const boundary = boundaryOf(String(request.headers['content-type']));
-    const part = boundary ? firstFilePart(body, boundary) : undefined;
+    const part = await firstFilePart(body, String(request.headers['content-type'])).catch((err: Error) => {
+      throw new InvalidInput(`the multipart body could not be read: ${err.message}`, 'body');
+    });
     if (!part) throw new InvalidInput('the multipart body has no file part', 'file');
     const byName = BY_EXT.get(part.filename?.split('.').pop()?.toLowerCase() ?? '');
     const type =
@@ -168,7 +171,7 @@ export async function attachmentRoutes(parent: FastifyInstance, { ctx }: { ctx: 
       async (request, reply) => {
         const actor = actorOf(request);
         await findConversation(ctx.storage.db, actor.tenantId, request.params.id);
-        const file = uploadedFile(request);
+        const file = await uploadedFile(request);
         const allowed = ALLOWED[file.type];
         if (!allowed)
           throw new UnsupportedFile(`${file.type || 'a file without a type'} cannot be sent`, ALLOWED_TYPES);

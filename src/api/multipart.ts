@@ -1,7 +1,10 @@
+import { Readable } from 'node:stream';
+import busboy from 'busboy';
+
 /**
- * The one thing we read from multipart/form-data (RFC 7578): the first part that carries a file,
- * as a browser's FormData sends it. Whole bodies only (the caller has already bounded their size);
- * no streaming, no nested multiparts.
+ * The first file part of a multipart/form-data body (RFC 7578), as a browser's FormData sends it,
+ * parsed by busboy (the parser behind @fastify/multipart). The caller has already bounded the
+ * body's size, so the part is collected whole; the other parts are drained.
  */
 export interface FilePart {
   filename: string | undefined;
@@ -10,53 +13,34 @@ export interface FilePart {
   data: Buffer;
 }
 
-export function boundaryOf(contentType: string): string | undefined {
-  const m = /;\s*boundary=(?:"([^"]{1,70})"|([^\s;]{1,70}))/i.exec(contentType);
-  return m?.[1] ?? m?.[2];
-}
-
-function parameter(header: string, name: string): string | undefined {
-  // RFC 5987 filename*=UTF-8''… wins over the plain one when both are there.
-  const extended = new RegExp(`;\\s*${name}\\*=([^']*)'[^']*'([^;]+)`, 'i').exec(header);
-  if (extended?.[2]) {
+/** The first file part, or undefined when the body has none; a malformed body is an error. */
+export function firstFilePart(body: Buffer, contentType: string): Promise<FilePart | undefined> {
+  return new Promise((resolve, reject) => {
+    let found: FilePart | undefined;
+    let parser: busboy.Busboy;
     try {
-      return decodeURIComponent(extended[2].trim());
-    } catch {
-      // Not valid percent-encoding: fall back to the plain parameter.
+      parser = busboy({ headers: { 'content-type': contentType }, defParamCharset: 'utf8' });
+    } catch (err) {
+      reject(err);
+      return;
     }
-  }
-  const plain = new RegExp(`;\\s*${name}="((?:[^"\\\\]|\\\\.)*)"|;\\s*${name}=([^;]+)`, 'i').exec(header);
-  const value = plain?.[1]?.replace(/\\(.)/g, '$1') ?? plain?.[2]?.trim();
-  // Browsers send the name as UTF-8 bytes and escape a quote as %22.
-  return value?.replaceAll('%22', '"');
-}
-
-/** The first file part, or undefined when the body has none (or is not multipart at all). */
-export function firstFilePart(body: Buffer, boundary: string): FilePart | undefined {
-  const delimiter = Buffer.from(`--${boundary}`);
-  let at = body.indexOf(delimiter);
-  while (at !== -1) {
-    const start = at + delimiter.length;
-    if (body.subarray(start, start + 2).toString('latin1') === '--') return undefined;
-    const headerEnd = body.indexOf('\r\n\r\n', start);
-    if (headerEnd === -1) return undefined;
-    const next = body.indexOf(Buffer.from(`\r\n--${boundary}`), headerEnd + 4);
-    if (next === -1) return undefined;
-    const headers = body.subarray(start, headerEnd).toString('utf8').split('\r\n');
-    const header = (name: string) =>
-      headers
-        .find((h) => h.toLowerCase().startsWith(`${name}:`))
-        ?.slice(name.length + 1)
-        .trim();
-    const disposition = header('content-disposition') ?? '';
-    if (/;\s*filename\*?=/i.test(disposition)) {
-      return {
-        filename: parameter(disposition, 'filename'),
-        contentType: header('content-type')?.split(';')[0]?.trim().toLowerCase(),
-        data: body.subarray(headerEnd + 4, next),
-      };
-    }
-    at = next + 2;
-  }
-  return undefined;
+    parser.on('file', (_field, stream, info) => {
+      if (found) {
+        stream.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        found ??= {
+          filename: info.filename || undefined,
+          contentType: info.mimeType ? info.mimeType.split(';')[0]?.trim().toLowerCase() : undefined,
+          data: Buffer.concat(chunks),
+        };
+      });
+    });
+    parser.on('error', reject);
+    parser.on('close', () => resolve(found));
+    Readable.from([body]).pipe(parser);
+  });
 }
