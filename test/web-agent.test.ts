@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import enAgent from '../web/app/src/locales/en/agent.json' with { type: 'json' };
 import zhAgent from '../web/app/src/locales/zh-CN/agent.json' with { type: 'json' };
 import { OWNER, startTestApp, type TestApp } from './support/app.js';
@@ -37,6 +37,8 @@ const LANGS = [
   },
 ] as const;
 const PASSWORD = 'agent password 1';
+/** The data-testid of the focused element (a string: it runs in the page, and the test has no DOM types). */
+const ACTIVE_TESTID = "document.activeElement && document.activeElement.getAttribute('data-testid')";
 
 /** The shop embedding the widget, in the visitor's language. */
 function hostPage(switchboard: string, channelId: string, lang: string): string {
@@ -218,9 +220,22 @@ describe.skipIf(!browser)('the agent workspace in headless Chromium', () => {
             });
           }
         ({ context, page } = await newWorkspacePage(browser as Browser, lang));
+        page.on('pageerror', (e) => console.log(`[web-agent] ${lang} page error: ${e.message}\n${e.stack}`));
+        page.on('console', (m) => {
+          if (m.type() === 'error') console.log(`[web-agent] ${lang} console: ${m.text()}`);
+        });
       });
       afterAll(async () => {
         await context?.close();
+      });
+      // What the agent saw when a step failed, to look at.
+      afterEach(async ({ task }) => {
+        if (task.result?.state === 'fail')
+          await page
+            .screenshot({
+              path: `.scratch/agent-failed-${lang}-${task.name.slice(0, 20).replace(/\W+/g, '-')}.png`,
+            })
+            .catch(() => undefined);
       });
 
       it('signs in, goes available, accepts a web chat offer and replies; the widget shows the reply', async () => {
@@ -231,20 +246,21 @@ describe.skipIf(!browser)('the agent workspace in headless Chromium', () => {
         console.log(`[web-agent] ${lang}: first contentful paint of /agent ${fcp.toFixed(0)} ms`);
 
         // Available, from the status select.
-        await page.getByRole('combobox', { name: L.presence.label }).click();
+        await page.getByRole('combobox', { name: L.presence.label, exact: true }).click();
         await page.locator('.ant-select-item-option', { hasText: L.presence.available }).click();
         await waitFor(async () => {
           const stats = (await call(owner, 'GET', '/api/v1/routing/stats')).body;
-          return stats.agents?.find((a: Json) => a.agentId === agentIds[agent.email])?.state === 'available';
+          const state = stats.agents?.find((a: Json) => a.agentId === agentIds[agent.email])?.state;
+          return state !== undefined && state !== 'offline';
         });
 
         const customer = await visitor(lang, firstWords);
         openWidget = customer.page;
-        const offer = page.getByTestId('offer');
+        const offer = page.getByTestId('offer').filter({ hasText: firstWords });
         await offer.waitFor();
         await expect(offer.getByRole('timer').textContent()).resolves.toMatch(/\d/);
         await offer.getByText(firstWords).waitFor();
-        await offer.getByRole('button', { name: L.offers.accept }).click();
+        await offer.getByRole('button', { name: L.offers.accept, exact: true }).click();
 
         // The conversation opens with the visitor's message; the inbox lists it.
         const log = page.getByRole('log', { name: L.conversation.messages });
@@ -252,18 +268,25 @@ describe.skipIf(!browser)('the agent workspace in headless Chromium', () => {
         await expect(page.getByTestId('inbox-item').count()).resolves.toBe(1);
 
         // The visitor types: the agent sees it.
+        // (The widget sends "typing" at most every 3 s: keep typing until the agent sees it.)
         await customer.page.locator('.panel textarea').click();
-        await customer.page.keyboard.type('…', { delay: 20 });
-        await page.getByTestId('customer-typing').waitFor();
+        const typingShown = page.getByTestId('customer-typing');
+        await waitFor(async () => {
+          await customer.page.keyboard.type('.');
+          return typingShown.waitFor({ timeout: 500 }).then(
+            () => true,
+            () => false,
+          );
+        }, 20_000);
 
         const reply = lang === 'zh-CN' ? '您好！我来帮您查一下订单。' : 'Hello! Let me check your order.';
-        const box = page.getByRole('textbox', { name: L.composer.replyLabel });
+        const box = page.getByRole('textbox', { name: L.composer.replyLabel, exact: true });
         await box.click();
         await box.pressSequentially(reply.slice(0, 4), { delay: 20 });
         // The agent's typing reaches the widget.
         await customer.page.locator('.typing:not([hidden])').waitFor();
         await box.fill(reply);
-        await page.getByRole('button', { name: L.composer.send }).click();
+        await page.getByRole('button', { name: L.composer.send, exact: true }).click();
         await log.getByText(reply).waitFor();
         await widgetShows(customer.page, reply);
         // The reply's delivery state follows it.
@@ -281,7 +304,7 @@ describe.skipIf(!browser)('the agent workspace in headless Chromium', () => {
       it('gives every button, field and select of the workspace an accessible name', async () => {
         expect(await unnamedControls(page)).toEqual([]);
         // And in the dialogs: wrap-up and the shortcut list.
-        await page.getByRole('button', { name: L.wrapUp.button }).click();
+        await page.getByRole('button', { name: L.wrapUp.button, exact: true }).click();
         await page.getByRole('dialog').waitFor();
         expect(await unnamedControls(page)).toEqual([]);
         await page.keyboard.press('Escape');
@@ -292,15 +315,16 @@ describe.skipIf(!browser)('the agent workspace in headless Chromium', () => {
       it('takes an offer, replies and wraps up with the keyboard alone', async () => {
         const words = lang === 'zh-CN' ? '请问可以开发票吗？' : 'Can I get an invoice?';
         const customer = await visitor(lang, words);
-        const offer = page.getByTestId('offer');
-        await offer.getByText(words).waitFor();
+        await page.getByTestId('offer').filter({ hasText: words }).waitFor();
+        // Alt+A takes the first offer: this one.
+        await expect(page.getByTestId('offer').count()).resolves.toBe(1);
         await page.keyboard.press('Alt+KeyA');
         const log = page.getByRole('log', { name: L.conversation.messages });
         await log.getByText(words).waitFor();
 
         // The composer has the focus after accepting.
-        const box = page.getByRole('textbox', { name: L.composer.replyLabel });
-        await expect(box.evaluate('(el) => el === document.activeElement')).resolves.toBe(true);
+        const box = page.getByRole('textbox', { name: L.composer.replyLabel, exact: true });
+        await waitFor(async () => (await page.evaluate(ACTIVE_TESTID)) === 'composer-input');
         const reply =
           lang === 'zh-CN' ? '可以的，请提供抬头和税号。' : 'Sure, please send me the billing details.';
         await page.keyboard.type(reply);
@@ -315,10 +339,12 @@ describe.skipIf(!browser)('the agent workspace in headless Chromium', () => {
         await dialog.waitFor();
         if (hasDispositions) {
           await page.keyboard.press('ArrowDown');
-          await page.locator('.ant-select-item-option').first().waitFor();
+          await page.locator('.ant-select-item-option:visible').first().waitFor();
           await page.keyboard.press('Enter');
         }
-        await page.keyboard.press('Tab');
+        // Choosing the code moves on to the note (without codes, Tab does).
+        if (!hasDispositions) await page.keyboard.press('Tab');
+        await waitFor(async () => (await page.evaluate(ACTIVE_TESTID)) === 'wrap-up-note');
         await page.keyboard.type(lang === 'zh-CN' ? '已告知开票流程' : 'Explained invoicing');
         await page.keyboard.press('Control+Enter');
         await dialog.waitFor({ state: 'hidden' });
@@ -332,10 +358,14 @@ describe.skipIf(!browser)('the agent workspace in headless Chromium', () => {
         let target: Json | undefined;
         for (const c of conversations) if (await customerOf(c)) target = c;
         expect(target).toBeDefined();
-        await waitFor(async () => {
+        const done = await waitFor(async () => {
           const c = (await call(owner, 'GET', `/api/v1/conversations/${target!.id}`)).body;
-          return c.status === 'resolved';
+          return c.status === 'resolved' ? c : undefined;
         });
+        if (hasDispositions) {
+          expect(['resolved', 'follow_up']).toContain(done.dispositionCode);
+          expect(done.wrapUpNote).toBe(lang === 'zh-CN' ? '已告知开票流程' : 'Explained invoicing');
+        }
         expect(await missingKeys(page)).toEqual([]);
         await customer.context.close();
       }, 90_000);

@@ -185,7 +185,7 @@ function Workspace({ me }: { me: Me }) {
           <Button
             type="text"
             size="small"
-            icon={<QuestionCircleOutlined />}
+            icon={<QuestionCircleOutlined aria-hidden />}
             onClick={() => setHelpOpen(true)}
             aria-keyshortcuts="?"
             style={{ color: '#8c8c8c' }}
@@ -228,7 +228,7 @@ function Workspace({ me }: { me: Me }) {
             }}
           >
             <Empty
-              image={<CustomerServiceOutlined style={{ fontSize: 56, color: '#bfbfbf' }} />}
+              image={<CustomerServiceOutlined style={{ fontSize: 56, color: '#bfbfbf' }} aria-hidden />}
               description={
                 <>
                   <Typography.Title level={5} style={{ marginBottom: 4 }}>

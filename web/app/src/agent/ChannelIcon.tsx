@@ -13,7 +13,7 @@ import {
 import type { ComponentType, CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 
-const ICONS: Record<string, [ComponentType<{ style?: CSSProperties }>, string]> = {
+const ICONS: Record<string, [ComponentType<{ style?: CSSProperties; 'aria-hidden'?: boolean }>, string]> = {
   webchat: [CommentOutlined, '#1664ff'],
   app: [MobileOutlined, '#722ed1'],
   wechat: [WechatOutlined, '#07c160'],
@@ -33,7 +33,7 @@ export function ChannelIcon({ type, size = 14 }: { type: string; size?: number }
   const label = channelName(type);
   return (
     <span role="img" aria-label={label} title={label} style={{ display: 'inline-flex', lineHeight: 1 }}>
-      <Icon style={{ color, fontSize: size }} />
+      <Icon style={{ color, fontSize: size }} aria-hidden />
     </span>
   );
 }

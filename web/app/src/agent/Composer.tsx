@@ -529,7 +529,12 @@ export function Composer({
               }
             >
               <Tooltip title={t('composer.emoji')}>
-                <Button type="text" size="small" aria-label={t('composer.emoji')} icon={<SmileOutlined />} />
+                <Button
+                  type="text"
+                  size="small"
+                  aria-label={t('composer.emoji')}
+                  icon={<SmileOutlined aria-hidden />}
+                />
               </Tooltip>
             </Popover>
             <Tooltip title={t('composer.attach')}>
@@ -537,7 +542,7 @@ export function Composer({
                 type="text"
                 size="small"
                 aria-label={t('composer.attach')}
-                icon={<PaperClipOutlined />}
+                icon={<PaperClipOutlined aria-hidden />}
                 onClick={() => file.current?.click()}
               />
             </Tooltip>
@@ -608,7 +613,7 @@ export function Composer({
                   type="text"
                   size="small"
                   aria-label={t('canned.open')}
-                  icon={<ThunderboltOutlined />}
+                  icon={<ThunderboltOutlined aria-hidden />}
                 />
               </Tooltip>
             </Popover>
@@ -617,7 +622,7 @@ export function Composer({
         <div style={{ flex: 1 }} />
         <Button
           type="primary"
-          icon={note ? <LockOutlined /> : <SendOutlined />}
+          icon={note ? <LockOutlined aria-hidden /> : <SendOutlined aria-hidden />}
           loading={sending}
           disabled={!text.trim()}
           onClick={() => void send()}

@@ -121,11 +121,12 @@ export function ConversationView({
   }, [me.role]);
 
   // Read while shown: on open, and whenever something new arrives while the tab is visible.
+  const { clearUnread } = inbox;
   const read = useCallback(() => {
     if (document.visibilityState !== 'visible') return;
     markRead(conversationId);
-    inbox.clearUnread(conversationId);
-  }, [conversationId, inbox]);
+    clearUnread(conversationId);
+  }, [conversationId, clearUnread]);
   useEffect(() => {
     if (!loading) read();
   }, [loading, read]);
@@ -136,7 +137,7 @@ export function ConversationView({
 
   // Focus the composer when asked (after accepting an offer, or opening from the keyboard).
   useEffect(() => {
-    if (!loading && focusToken) requestAnimationFrame(() => localComposer.current?.focus());
+    if (!loading && focusToken) localComposer.current?.focus();
   }, [loading, focusToken]);
 
   const refetchSoon = useCallback(() => {
@@ -309,7 +310,7 @@ export function ConversationView({
             <Tooltip title={`${t('transfer.title')} (Alt+T)`}>
               <Button
                 size="small"
-                icon={<SwapOutlined />}
+                icon={<SwapOutlined aria-hidden />}
                 onClick={() => setTransferOpen(true)}
                 aria-keyshortcuts="Alt+T"
               >
@@ -321,7 +322,7 @@ export function ConversationView({
                 size="small"
                 type={working ? 'primary' : 'default'}
                 ghost={working}
-                icon={<CheckSquareOutlined />}
+                icon={<CheckSquareOutlined aria-hidden />}
                 onClick={() => setWrapOpen(true)}
                 aria-keyshortcuts="Alt+W"
               >
@@ -335,7 +336,7 @@ export function ConversationView({
                 aria-label={panelOpen ? t('panel.hide') : t('panel.show')}
                 aria-pressed={panelOpen}
                 aria-keyshortcuts="Alt+P"
-                icon={panelOpen ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
+                icon={panelOpen ? <MenuUnfoldOutlined aria-hidden /> : <MenuFoldOutlined aria-hidden />}
                 onClick={onTogglePanel}
               />
             </Tooltip>

@@ -24,9 +24,9 @@ import { type Customer, customerName, customers, type MergeSuggestion, type Time
 import { formatDateTime } from './time';
 
 const KIND_ICON: Record<string, ReactNode> = {
-  phone: <PhoneOutlined />,
-  email: <MailOutlined />,
-  device: <MobileOutlined />,
+  phone: <PhoneOutlined aria-hidden />,
+  email: <MailOutlined aria-hidden />,
+  device: <MobileOutlined aria-hidden />,
 };
 
 function Section({ title, children, extra }: { title: string; children: ReactNode; extra?: ReactNode }) {
@@ -277,14 +277,19 @@ export function CustomerPanel({
     <div style={{ display: 'flex', flexDirection: 'column', minHeight: 0, height: '100%' }}>
       <div style={{ overflowY: 'auto', flex: 1, minHeight: 0 }}>
         <div style={{ display: 'flex', gap: 10, alignItems: 'center', padding: '12px 14px' }}>
-          <Avatar size={40} icon={<UserOutlined />} style={{ background: '#1664ff' }} aria-hidden />
+          <Avatar
+            size={40}
+            icon={<UserOutlined aria-hidden />}
+            style={{ background: '#1664ff' }}
+            aria-hidden
+          />
           <div style={{ minWidth: 0, flex: 1 }}>
             <Typography.Title level={5} style={{ margin: 0 }} ellipsis>
               {name}
             </Typography.Title>
             <div style={{ display: 'flex', gap: 4, marginTop: 2, flexWrap: 'wrap' }}>
               {customer.tier > 0 && (
-                <Tag icon={<CrownOutlined />} color="gold">
+                <Tag icon={<CrownOutlined aria-hidden />} color="gold">
                   {t('customer.tier', { tier: customer.tier })}
                 </Tag>
               )}
@@ -307,7 +312,7 @@ export function CustomerPanel({
                 >
                   <Tooltip title={kindLabel(i.kind)}>
                     <span style={{ color: '#8c8c8c' }} role="img" aria-label={kindLabel(i.kind)}>
-                      {KIND_ICON[i.kind] ?? <IdcardOutlined />}
+                      {KIND_ICON[i.kind] ?? <IdcardOutlined aria-hidden />}
                     </span>
                   </Tooltip>
                   <Typography.Text

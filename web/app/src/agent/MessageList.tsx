@@ -22,16 +22,16 @@ function DeliveryStatus({ m }: { m: Message }) {
   const color = s === 'read' ? '#1664ff' : s === 'failed' ? '#cf1322' : '#8c8c8c';
   const icon =
     s === 'queued' ? (
-      <ClockCircleOutlined />
+      <ClockCircleOutlined aria-hidden />
     ) : s === 'failed' ? (
-      <ExclamationCircleFilled />
+      <ExclamationCircleFilled aria-hidden />
     ) : s === 'delivered' || s === 'read' ? (
       <span style={{ letterSpacing: -5, marginRight: 4 }}>
-        <CheckOutlined />
-        <CheckOutlined />
+        <CheckOutlined aria-hidden />
+        <CheckOutlined aria-hidden />
       </span>
     ) : (
-      <CheckOutlined />
+      <CheckOutlined aria-hidden />
     );
   const body = (
     <span

@@ -78,7 +78,7 @@ export function OfferList({ offers, onAccept }: { offers: Offers; onAccept(o: Of
               <Button
                 type="primary"
                 size="small"
-                icon={<CheckOutlined />}
+                icon={<CheckOutlined aria-hidden />}
                 loading={busy}
                 onClick={() => onAccept(o)}
                 aria-keyshortcuts={i === 0 ? 'Alt+A' : undefined}
@@ -89,7 +89,7 @@ export function OfferList({ offers, onAccept }: { offers: Offers; onAccept(o: Of
               <Button
                 size="small"
                 danger
-                icon={<CloseOutlined />}
+                icon={<CloseOutlined aria-hidden />}
                 disabled={busy}
                 onClick={() => void offers.reject(o)}
                 aria-keyshortcuts={i === 0 ? 'Alt+R' : undefined}

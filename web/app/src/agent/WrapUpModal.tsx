@@ -114,6 +114,8 @@ export function WrapUpModal({
               onChange={(v: string) => {
                 setCode(v);
                 setError(null);
+                // The code chosen, on to the note (Ctrl/⌘+Enter from there finishes).
+                setTimeout(() => document.getElementById('wrap-up-note')?.focus(), 0);
               }}
               options={(codes ?? []).map((c) => ({
                 value: c.code,

@@ -4,7 +4,7 @@
 import { App } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { ApiError, get, post, put } from '../shared/api';
-import type { Me } from '../shared/auth';
+import { atLeast, type Me } from '../shared/auth';
 import { type LiveEvent, useLiveEvents, useLiveStatus } from '../shared/live';
 import {
   type AgentStats,
@@ -100,13 +100,14 @@ export function usePresence(me: Me): Presence {
       .then((r) => setBreakReasons(r.items))
       .catch(() => undefined);
     // Supervisors can read the live statistics; an agent's own state arrives with routing events.
+    if (!atLeast(me.role, 'supervisor')) return;
     get<{ agents: AgentStats[] }>('/api/v1/routing/stats')
       .then((r) => {
         const mine = r.agents.find((a) => a.agentId === me.id);
         if (mine) keep(mine);
       })
       .catch(() => undefined);
-  }, [me.id, keep]);
+  }, [me.id, me.role, keep]);
   useEffect(load, [load]);
   useRefresh(load);
 
@@ -379,7 +380,9 @@ export function useInbox(me: Me, activeId: string | undefined): Inbox {
   }, []);
 
   const clearUnread = useCallback((id: string) => {
-    setItems((xs) => xs.map((x) => (x.id === id && x.unread ? { ...x, unread: 0 } : x)));
+    setItems((xs) =>
+      xs.some((x) => x.id === id && x.unread) ? xs.map((x) => (x.id === id ? { ...x, unread: 0 } : x)) : xs,
+    );
   }, []);
 
   useLiveEvents(['message.received', 'message.created'], (e) => {
