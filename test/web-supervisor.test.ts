@@ -103,6 +103,7 @@ describe.skipIf(!browser)('the supervisor wallboard in headless Chromium', () =>
   let base: string;
   let owner: string;
   let n = 0;
+  let supervisorId = '';
   const supervisor = { email: 'lead@acme.test', password: 'supervisor password 1' };
 
   const call = async (
@@ -130,6 +131,7 @@ describe.skipIf(!browser)('the supervisor wallboard in headless Chromium', () =>
       displayName: '刘洋',
     });
     expect(s.status, JSON.stringify(s.body)).toBe(201);
+    supervisorId = s.body.id;
   });
   afterAll(async () => {
     await browser?.close();
@@ -168,13 +170,31 @@ describe.skipIf(!browser)('the supervisor wallboard in headless Chromium', () =>
           .status,
       ).toBe(200);
       const agent = await t.login(email, 'agent password 1');
+      // A colleague with the same skill, available, to hand the conversation to.
+      const colleague = {
+        name: locale === 'en' ? 'James Brown' : '李强',
+        email: `colleague-${locale.toLowerCase()}@acme.test`,
+        id: '',
+      };
+      colleague.id = (
+        await call(owner, 'POST', '/api/v1/users', {
+          email: colleague.email,
+          password: 'agent password 1',
+          role: 'agent',
+          displayName: colleague.name,
+        })
+      ).body.id;
+      await call(owner, 'PUT', `/api/v1/users/${colleague.id}/skills`, {
+        skills: [{ skillId: skill.body.id, proficiency: 3 }],
+      });
+      const colleagueAuth = await t.login(colleague.email, 'agent password 1');
 
       const { context, page } = await newWorkspacePage(browser as Browser, locale);
       await signIn(page, base, supervisor.email, supervisor.password, '/supervisor');
       await page.locator(`[data-testid="queue-card-${queueId}"]`).waitFor();
       expect(await page.locator('html').getAttribute('lang')).toBe(locale);
       await shows(page, `queue-${queueId}-waiting`, '0');
-      await shows(page, `queue-${queueId}-agents-offline`, '1');
+      await shows(page, `queue-${queueId}-agents-offline`, '2');
 
       // A customer writes in: the card counts them without a reload.
       const device = `visitor-${locale}-${++n}`;
@@ -205,6 +225,11 @@ describe.skipIf(!browser)('the supervisor wallboard in headless Chromium', () =>
       expect(accepted.body.status).toBe('assigned');
       await shows(page, `queue-${queueId}-waiting`, '0');
       await shows(page, `queue-${queueId}-agents-busy`, '1');
+      const colleagueUp = await call(colleagueAuth, 'PUT', `/api/v1/routing/agents/${colleague.id}/state`, {
+        state: 'available',
+      });
+      expect(colleagueUp.status).toBe(200);
+      await shows(page, `queue-${queueId}-agents-available`, '1');
       await shows(page, `queue-${queueId}-answered`, '1');
       await page.locator(`[data-testid="agent-row-${agentId}"][data-state="busy"]`).waitFor();
       expect(await page.locator(`[data-testid="agent-${agentId}-time"]`).textContent()).toMatch(/^\d+:\d\d$/);
@@ -231,6 +256,25 @@ describe.skipIf(!browser)('the supervisor wallboard in headless Chromium', () =>
       });
       await page.locator('[data-testid="transcript-message"]', { hasText: more }).waitFor();
       expect(await unnamedControls(page)).toEqual([]);
+
+      // From the transcript: reassign to a colleague who is available, then take it over.
+      const actions = page.locator('[data-testid="transcript-actions"]');
+      await actions.locator(`[data-testid="reassign-${conversationId}"]`).click();
+      await page.locator('[data-testid="assign-agent"]').click();
+      await page.keyboard.type(colleague.name);
+      await page
+        .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option-active')
+        .waitFor();
+      await page.keyboard.press('Enter');
+      expect(await unnamedControls(page)).toEqual([]);
+      await page.locator('[data-testid="assign-ok"]').click();
+      const assignee = async () =>
+        (await call(owner, 'GET', `/api/v1/conversations/${conversationId}`)).body.assigneeId as string;
+      await waitFor(async () => (await assignee()) === colleague.id);
+      await page.locator(`[data-testid="agent-row-${colleague.id}"][data-state="busy"]`).waitFor();
+      await actions.locator(`[data-testid="takeover-${conversationId}"]`).click();
+      await page.locator('.ant-popconfirm .ant-btn-primary').click();
+      await waitFor(async () => (await assignee()) === supervisorId);
       await page.keyboard.press('Escape');
 
       // The supervisor sends the agent on a break from the agent's panel.
@@ -246,6 +290,7 @@ describe.skipIf(!browser)('the supervisor wallboard in headless Chromium', () =>
       // Clean up for the next language: the task ends and the agent signs off.
       await call(agent, 'POST', `/api/v1/routing/tasks/${accepted.body.taskId}/complete`, {});
       await call(agent, 'PUT', `/api/v1/routing/agents/${agentId}/state`, { state: 'offline' });
+      await call(colleagueAuth, 'PUT', `/api/v1/routing/agents/${colleague.id}/state`, { state: 'offline' });
       expect(await missingKeys(page)).toEqual([]);
       await context.close();
     }, 120_000);

@@ -227,12 +227,11 @@ export function CannedPage() {
         destroyOnHidden
       >
         <Form form={form} layout="vertical" requiredMark="optional">
-          <Space size={12} style={{ display: 'flex' }} align="start">
+          <div style={{ display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) 150px 130px', gap: 12 }}>
             <Form.Item
               name="title"
               label={t('canned.title')}
               rules={[{ required: true, message: t('required') }]}
-              style={{ width: 260 }}
             >
               <Input maxLength={200} />
             </Form.Item>
@@ -243,11 +242,10 @@ export function CannedPage() {
                 { required: true, message: t('required') },
                 { pattern: /^\/?[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$/, message: t('canned.shortcutPattern') },
               ]}
-              style={{ width: 160 }}
             >
               <Input maxLength={51} placeholder="refund" prefix="/" />
             </Form.Item>
-            <Form.Item name="language" label={t('canned.language')} style={{ width: 140 }}>
+            <Form.Item name="language" label={t('canned.language')}>
               <Select
                 options={[
                   ...LANGS.map((l) => ({ value: l, label: t(`common:languages.${l}`) })),
@@ -255,7 +253,7 @@ export function CannedPage() {
                 ]}
               />
             </Form.Item>
-          </Space>
+          </div>
           <fieldset className="sb-var-chips" aria-label={t('canned.variables')}>
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
               {t('canned.variables')}

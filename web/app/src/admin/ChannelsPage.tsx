@@ -191,12 +191,23 @@ export function ChannelsPage() {
               title: t('channels.enabled'),
               width: 90,
               render: (_, c) => (
-                <Switch
-                  size="small"
-                  checked={c.enabled}
-                  aria-label={t('channels.enabledOf', { name: c.name })}
-                  onChange={(on) => void toggle(c, on)}
-                />
+                // Turning a channel off stops its traffic: asked first. Turning it on is not.
+                <Popconfirm
+                  title={t('channels.disableConfirm', { name: c.name })}
+                  okText={t('channels.disable')}
+                  cancelText={t('cancel')}
+                  disabled={!c.enabled}
+                  onConfirm={() => toggle(c, false)}
+                >
+                  <Switch
+                    size="small"
+                    checked={c.enabled}
+                    aria-label={t('channels.enabledOf', { name: c.name })}
+                    onChange={(on) => {
+                      if (on) void toggle(c, true);
+                    }}
+                  />
+                </Popconfirm>
               ),
             },
             {

@@ -185,7 +185,7 @@ export function UsersPage() {
                 <Switch
                   size="small"
                   checked={u.status === 'active'}
-                  disabled={u.id === me?.id}
+                  disabled={u.id === me?.id || !grantable.includes(u.role)}
                   aria-label={t('users.activeOf', { name: u.displayName || u.email })}
                   onChange={(on) => void change(u, { status: on ? 'active' : 'disabled' })}
                 />

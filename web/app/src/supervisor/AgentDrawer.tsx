@@ -20,7 +20,15 @@ import { useLiveEvents } from '../shared/live';
 import { StateLabel } from './AgentBoard';
 import { ChannelIcon } from './ChannelIcon';
 import { ConversationActions, CustomerName, errorText } from './conversations';
-import { type AgentStat, type Conversation, formatDuration, getAll, STATE_COLOR, type User } from './model';
+import {
+  type AgentStat,
+  ago,
+  type Conversation,
+  formatDuration,
+  getAll,
+  STATE_COLOR,
+  type User,
+} from './model';
 import { type StateChange, useNow } from './useWallboard';
 
 const CLASSES = ['chat', 'voice', 'email', 'video'] as const;
@@ -47,7 +55,7 @@ export function AgentDrawer({
   onListen(c: Conversation): void;
   onReassign(c: Conversation): void;
 }) {
-  const { t } = useTranslation('supervisor');
+  const { t, i18n } = useTranslation('supervisor');
   const { message } = App.useApp();
   const now = useNow();
   const [conversations, setConversations] = useState<Conversation[]>([]);
@@ -217,7 +225,9 @@ export function AgentDrawer({
                 {
                   title: t('drill.lastMessage'),
                   render: (_, r) =>
-                    r.lastMessageAt ? formatDuration(now - Date.parse(r.lastMessageAt)) : '—',
+                    r.lastMessageAt
+                      ? ago(now - Date.parse(r.lastMessageAt), i18n.resolvedLanguage ?? 'en')
+                      : '—',
                 },
                 {
                   title: t('drill.actions'),

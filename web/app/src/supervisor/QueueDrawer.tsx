@@ -10,6 +10,7 @@ import { ChannelIcon } from './ChannelIcon';
 import { ConversationActions, CustomerName } from './conversations';
 import {
   type AgentStat,
+  ago,
   type Conversation,
   eligible,
   formatDuration,
@@ -45,7 +46,7 @@ export function QueueDrawer({
   onListen(c: Conversation): void;
   onReassign(c: Conversation): void;
 }) {
-  const { t } = useTranslation('supervisor');
+  const { t, i18n } = useTranslation('supervisor');
   const now = useNow();
   const [tasks, setTasks] = useState<Task[]>([]);
   const [conversations, setConversations] = useState<Conversation[]>([]);
@@ -235,7 +236,9 @@ export function QueueDrawer({
                       title: t('drill.lastMessage'),
                       width: 90,
                       render: (_, r) =>
-                        r.lastMessageAt ? formatDuration(now - Date.parse(r.lastMessageAt)) : '—',
+                        r.lastMessageAt
+                          ? ago(now - Date.parse(r.lastMessageAt), i18n.resolvedLanguage ?? 'en')
+                          : '—',
                     },
                     {
                       title: t('drill.actions'),

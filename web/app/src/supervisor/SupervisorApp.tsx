@@ -19,6 +19,12 @@ import './wallboard.css';
 
 const zero = (): Record<AgentState, number> => ({ available: 0, busy: 0, wrap_up: 0, break: 0, offline: 0 });
 
+/** No focus, or focus left behind in a closed popup (a confirmed Popconfirm): Esc is then the page's. */
+function strayFocus(): boolean {
+  const el = document.activeElement as HTMLElement | null;
+  return !el || el === document.body || !!el.closest('.ant-popover') || el.offsetParent === null;
+}
+
 function typingInField(e: KeyboardEvent): boolean {
   const el = e.target as HTMLElement | null;
   return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
@@ -49,6 +55,15 @@ export default function SupervisorApp() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      // Esc with the focus nowhere in particular (after a click outside a panel, or in a popup just
+      // closed) closes the top panel; inside a panel, the panel's own Esc handling does it.
+      if (e.key === 'Escape' && strayFocus()) {
+        if (reassigning) return;
+        if (listening) setListening(null);
+        else if (agentId) setAgentId(null);
+        else if (queueId) setQueueId(null);
+        return;
+      }
       if (typingInField(e) || e.ctrlKey || e.metaKey || e.altKey) return;
       if (e.key === '?') {
         e.preventDefault();
@@ -62,7 +77,7 @@ export default function SupervisorApp() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [toggleFullscreen, wb.queues, queueId, agentId, listening]);
+  }, [toggleFullscreen, wb.queues, queueId, agentId, listening, reassigning]);
 
   // Agents of each queue by state: from the queues each agent can serve (the server's eligibility),
   // counting agents and anyone else signed in to take work; else the server's own counts; else skills.

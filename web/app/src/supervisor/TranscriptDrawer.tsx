@@ -111,7 +111,11 @@ export function TranscriptDrawer({
         )
       }
       extra={
-        current && <ConversationActions conversation={current} onReassign={onReassign} onChanged={load} />
+        current && (
+          <span data-testid="transcript-actions">
+            <ConversationActions conversation={current} onReassign={onReassign} onChanged={load} />
+          </span>
+        )
       }
       styles={{ body: { display: 'flex', flexDirection: 'column', gap: 10, paddingTop: 10 } }}
     >

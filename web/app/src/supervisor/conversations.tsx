@@ -101,7 +101,7 @@ export function AssignModal({
       title={t('actions.reassignTitle')}
       okText={t('actions.reassign')}
       cancelText={t('common:actions.cancel')}
-      okButtonProps={{ disabled: !agentId, loading: busy }}
+      okButtonProps={{ disabled: !agentId, loading: busy, 'data-testid': 'assign-ok' } as never}
       onOk={submit}
       onCancel={() => onClose(false)}
       destroyOnHidden
@@ -116,6 +116,7 @@ export function AssignModal({
         showSearch={{ optionFilterProp: 'search' }}
         aria-label={t('actions.pickAgent')}
         placeholder={t('actions.pickAgent')}
+        data-testid="assign-agent"
         style={{ width: '100%' }}
         value={agentId}
         onChange={setAgentId}

@@ -174,6 +174,16 @@ export function formatDuration(ms: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(sec)}` : `${m}:${pad(sec)}`;
 }
 
+/** "3 minutes ago" / "3 分钟前", in the UI's language. */
+export function ago(ms: number, lang: string): string {
+  const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
+  const s = Math.round(ms / 1000);
+  if (s < 60) return rtf.format(-Math.max(0, s), 'second');
+  if (s < 3600) return rtf.format(-Math.floor(s / 60), 'minute');
+  if (s < 86400) return rtf.format(-Math.floor(s / 3600), 'hour');
+  return rtf.format(-Math.floor(s / 86400), 'day');
+}
+
 export type Level = 'good' | 'warn' | 'bad' | 'idle';
 
 /** Service level against the queue's target: on target, within 10 points, or below. */

@@ -145,7 +145,7 @@ export function CelInput({
             {t(warning ? 'rules.warningAt' : 'rules.errorAt', {
               line: error.line,
               column: error.column,
-              message: error.message,
+              message: error.kind ? `${t(`rules.kind.${error.kind}`)} — ${error.message}` : error.message,
             })}
           </div>
           <div className="sb-cel-caret" aria-hidden="true">
