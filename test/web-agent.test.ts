@@ -38,6 +38,9 @@ const LANGS = [
 ] as const;
 const PASSWORD = 'agent password 1';
 /** The data-testid of the focused element (a string: it runs in the page, and the test has no DOM types). */
+/** A button's name as antd writes it: two Chinese characters get a space between them ("转 接"). */
+const spaced = (text: string) => new RegExp(`^${[...text].join('\\s?')}$`);
+type StyleOf = { getComputedStyle(el: unknown): { backgroundColor: string } };
 const ACTIVE_TESTID = "document.activeElement && document.activeElement.getAttribute('data-testid')";
 
 /** The shop embedding the widget, in the visitor's language. */
@@ -100,6 +103,8 @@ describe.skipIf(!browser)('the agent workspace in headless Chromium', () => {
   let siteLang = 'zh-CN';
   let skillId = '';
   let hasDispositions = false;
+  let hasCanned = false;
+  let afterSalesId = '';
   const agentIds: Record<string, string> = {};
 
   const call = async (
@@ -149,6 +154,19 @@ describe.skipIf(!browser)('the agent workspace in headless Chromium', () => {
       steps: [{ id: 'all', queueId: queue.body.id }],
     });
     expect(rules.status, JSON.stringify(rules.body)).toBe(200);
+    afterSalesId = (await call(owner, 'POST', '/api/v1/queues', { name: '售后 After-sales' })).body.id;
+    for (const [language, body] of [
+      ['zh-CN', '您好，我是{{agent.name}}，很高兴为您服务。'],
+      ['en', 'Hi, this is {{agent.name}}, happy to help.'],
+    ]) {
+      const c = await call(owner, 'POST', '/api/v1/canned-responses', {
+        title: language === 'en' ? 'Greeting' : '问候语',
+        shortcut: 'greet',
+        body,
+        language,
+      });
+      hasCanned = c.status === 201;
+    }
     for (const [code, en, zh] of [
       ['resolved', 'Resolved', '已解决'],
       ['follow_up', 'Needs follow-up', '需跟进'],
@@ -368,6 +386,83 @@ describe.skipIf(!browser)('the agent workspace in headless Chromium', () => {
         }
         expect(await missingKeys(page)).toEqual([]);
         await customer.context.close();
+      }, 90_000);
+
+      it('writes a yellow note, inserts a canned response with "/", tags and transfers to a queue', async () => {
+        // The first conversation is open again (the second was wrapped up).
+        const log = page.getByRole('log', { name: L.conversation.messages });
+        await log.getByText(firstWords).waitFor();
+        const conversationId = new URL(page.url()).pathname.split('/').pop()!;
+
+        // Alt+N: an internal note, shown apart from the messages and never sent to the customer.
+        await page.keyboard.press('Alt+KeyN');
+        const noteBox = page.getByRole('textbox', { name: L.composer.noteLabel, exact: true });
+        await waitFor(() => noteBox.isVisible());
+        await noteBox.focus();
+        const noteText = lang === 'zh-CN' ? '客户着急，优先处理' : 'Customer is in a hurry';
+        await page.keyboard.type(noteText);
+        await page.keyboard.press('Control+Enter');
+        const note = page.getByTestId('note').filter({ hasText: noteText });
+        await note.waitFor();
+        const notes = (await call(owner, 'GET', `/api/v1/conversations/${conversationId}/notes`)).body.items;
+        expect(notes.map((n: Json) => n.text)).toEqual([noteText]);
+        const background = await note
+          .locator('div')
+          .first()
+          .evaluate((el) => (globalThis as unknown as StyleOf).getComputedStyle(el).backgroundColor);
+        expect(background).toBe('rgb(255, 251, 230)');
+
+        // Back to the reply: "/greet" picks the canned response, rendered with the agent's name.
+        await page.keyboard.press('Alt+KeyN');
+        const box = page.getByRole('textbox', { name: L.composer.replyLabel, exact: true });
+        await waitFor(async () => (await page.evaluate(ACTIVE_TESTID)) === 'composer-input');
+        if (hasCanned) {
+          await page.keyboard.type('/gre');
+          await page.getByRole('listbox', { name: L.canned.title }).waitFor();
+          await page.keyboard.press('Enter');
+          const greeting =
+            lang === 'zh-CN'
+              ? `您好，我是${agent.name}，很高兴为您服务。`
+              : `Hi, this is ${agent.name}, happy to help.`;
+          await waitFor(async () => (await box.inputValue()) === greeting);
+          await page.keyboard.press('Control+Enter');
+          await log.getByText(greeting).waitFor();
+        }
+
+        // A tag, typed into the tag field.
+        const tags = page.getByRole('combobox', { name: L.conversation.tags, exact: true });
+        await tags.focus();
+        await page.keyboard.type('vip');
+        await page.keyboard.press('Enter');
+        await waitFor(async () =>
+          (await call(owner, 'GET', `/api/v1/conversations/${conversationId}`)).body.tags.includes('vip'),
+        );
+
+        // Alt+T: transfer to the after-sales queue; the conversation leaves this agent's inbox.
+        await page.keyboard.press('Alt+KeyT');
+        const dialog = page.getByRole('dialog', { name: L.transfer.title });
+        await dialog.waitFor();
+        await page.keyboard.press('ArrowDown');
+        await page.locator('.ant-select-item-option:visible', { hasText: '售后 After-sales' }).click();
+        await dialog.getByRole('button', { name: spaced(L.transfer.submit) }).click();
+        await dialog.waitFor({ state: 'hidden' });
+        await waitFor(
+          async () => (await page.locator(`[data-conversation="${conversationId}"]`).count()) === 0,
+        );
+        // The task now belongs to after-sales: waiting there, or (no one else being free) offered again.
+        const agentAuth = await t.login(agent.email, PASSWORD);
+        const task = await waitFor(async () => {
+          const waiting = (await call(owner, 'GET', `/api/v1/routing/tasks?queueId=${afterSalesId}`)).body
+            .items;
+          const offered = (await call(agentAuth, 'GET', '/api/v1/routing/reservations')).body.items;
+          for (const r of offered)
+            waiting.push((await call(agentAuth, 'GET', `/api/v1/routing/tasks/${r.taskId}`)).body);
+          return waiting.find((x: Json) => x.attributes.conversationId === conversationId);
+        });
+        expect(task.queueId).toBe(afterSalesId);
+        // Withdrawn, so the next language starts with no work waiting.
+        expect((await call(owner, 'POST', `/api/v1/routing/tasks/${task.id}/cancel`, {})).status).toBe(204);
+        expect(await missingKeys(page)).toEqual([]);
       }, 90_000);
 
       it('lists the shortcuts on ?', async () => {
