@@ -141,6 +141,125 @@ describe.skipIf(!browser)('the admin console in headless Chromium', () => {
   });
 
   for (const locale of ['zh-CN', 'en'] as const) {
+    it(`${locale}: business hours, canned responses, disposition codes, users' skills and team members are kept`, async () => {
+      const tag = locale.toLowerCase();
+      const skill = (await call(owner, 'POST', '/api/v1/skills', { name: `billing-${tag}` })).body;
+      const { context, page } = await newWorkspacePage(browser as Browser, locale);
+      await signIn(page, base, OWNER.email, OWNER.password, '/admin/hours');
+      const okButton = page.locator('.ant-modal-footer .ant-btn-primary:visible');
+      const newButton = page.locator('.sb-admin-head .ant-btn-primary');
+
+      // Business hours: weekdays by default, Saturday added, a holiday.
+      await newButton.click();
+      await page.locator('[data-testid="hours-name"]').fill(`Office ${tag}`);
+      await page.locator('[data-testid="hours-day-6"]').click();
+      await page.locator('[data-testid="hours-add-holiday"]').click();
+      await page.locator('[data-testid="holiday-0-date"]').fill('2026-10-01');
+      await page.locator('[data-testid="holiday-0-name"]').fill(locale === 'en' ? 'National Day' : '国庆节');
+      expect(await unnamedControls(page)).toEqual([]);
+      await page.locator('[data-testid="hours-save"]').click();
+      const hours = await waitFor(async () =>
+        ((await call(owner, 'GET', '/api/v1/business-hours')).body.items as Json[]).find(
+          (h) => h.name === `Office ${tag}`,
+        ),
+      );
+      expect(hours.timezone).toBe('Asia/Shanghai');
+      expect((hours.weekly as Json[]).map((d) => d.day).sort()).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(hours.holidays).toEqual([
+        { date: '2026-10-01', name: locale === 'en' ? 'National Day' : '国庆节' },
+      ]);
+      await page.locator('[data-testid="hours-status"]').waitFor();
+
+      // A canned response with a variable inserted from its chip.
+      await page.goto(`${base}/admin/canned`);
+      await newButton.click();
+      await page.locator('.ant-modal #title').fill(locale === 'en' ? 'Greeting' : '问候');
+      await page.locator('.ant-modal #shortcut').fill(`hello-${tag}`);
+      await page.locator('.ant-modal #body').fill(locale === 'en' ? 'Hello ' : '您好，');
+      await page.locator('[data-testid="canned-var-customer.name"]').click();
+      expect(await unnamedControls(page)).toEqual([]);
+      await okButton.click();
+      const canned = await waitFor(async () =>
+        ((await call(owner, 'GET', '/api/v1/canned-responses')).body.items as Json[]).find(
+          (c) => c.shortcut === `hello-${tag}`,
+        ),
+      );
+      expect(canned).toMatchObject({
+        body: `${locale === 'en' ? 'Hello ' : '您好，'}{{customer.name}}`,
+        language: 'zh-CN',
+      });
+
+      // A disposition code with both labels.
+      await page.goto(`${base}/admin/dispositions`);
+      await newButton.click();
+      await page.locator('.ant-modal #code').fill(`refund_done_${tag.replace('-', '_')}`);
+      await page.locator('.ant-modal #zh').fill('已退款');
+      await page.locator('.ant-modal #en').fill('Refunded');
+      await okButton.click();
+      const code = await waitFor(async () =>
+        ((await call(owner, 'GET', '/api/v1/disposition-codes')).body.items as Json[]).find(
+          (c) => c.code === `refund_done_${tag.replace('-', '_')}`,
+        ),
+      );
+      expect(code).toMatchObject({ labels: { en: 'Refunded', 'zh-CN': '已退款' }, active: true });
+
+      // A user, then their skill level.
+      await page.goto(`${base}/admin/users`);
+      await newButton.click();
+      await page.locator('.ant-modal #email').fill(`new-${tag}@acme.test`);
+      await page.locator('.ant-modal #displayName').fill(locale === 'en' ? 'Olivia Chen' : '陈晓');
+      await page.locator('.ant-modal #password').fill('a good password 1');
+      expect(await unnamedControls(page)).toEqual([]);
+      await okButton.click();
+      const user = await waitFor(async () =>
+        ((await call(owner, 'GET', '/api/v1/users')).body.items as Json[]).find(
+          (u) => u.email === `new-${tag}@acme.test`,
+        ),
+      );
+      expect(user).toMatchObject({ role: 'agent', status: 'active' });
+      await page.locator(`[data-testid="user-skills-${user.id}"]`).click();
+      await page.locator(`[data-testid="skill-level-${skill.id}"]`).click();
+      await page
+        .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
+        .nth(4)
+        .click();
+      expect(await unnamedControls(page)).toEqual([]);
+      await page.locator('[data-testid="user-skills-save"]').click();
+      await waitFor(async () =>
+        ((await call(owner, 'GET', `/api/v1/users/${user.id}/skills`)).body.skills as Json[]).find(
+          (x) => x.skillId === skill.id && x.proficiency === 4,
+        ),
+      );
+
+      // A team with that user in it.
+      await page.goto(`${base}/admin/teams`);
+      await newButton.click();
+      await page.locator('.ant-modal #name').fill(`Team ${tag}`);
+      await okButton.click();
+      const team = await waitFor(async () =>
+        ((await call(owner, 'GET', '/api/v1/teams')).body.items as Json[]).find(
+          (x) => x.name === `Team ${tag}`,
+        ),
+      );
+      await page.locator(`[data-testid="team-members-${team.id}"]`).click();
+      // A multiple select stays open after a pick: Esc closes it.
+      await page.locator('[data-testid="team-members-select"]').click();
+      await page.keyboard.type(locale === 'en' ? 'Olivia' : '陈晓');
+      await page
+        .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option-active')
+        .waitFor();
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Escape');
+      expect(await unnamedControls(page)).toEqual([]);
+      await okButton.click();
+      await waitFor(async () =>
+        ((await call(owner, 'GET', `/api/v1/teams/${team.id}`)).body.memberIds as string[]).includes(user.id),
+      );
+
+      expect(await missingKeys(page)).toEqual([]);
+      await context.close();
+    }, 120_000);
+
     it(`${locale}: a queue and a routing rule made in the UI route the next customer message`, async () => {
       const queueName = locale === 'en' ? 'Telegram desk' : 'Telegram 专席';
       const stepId = `telegram-${locale.toLowerCase()}`;

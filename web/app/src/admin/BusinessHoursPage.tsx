@@ -208,6 +208,7 @@ export function BusinessHoursPage() {
                   <span className="sb-field-label">{t('fields.name')}</span>
                   <Input
                     aria-label={t('fields.name')}
+                    data-testid="hours-name"
                     value={draft.name}
                     onChange={(e) => setDraft((d) => ({ ...d, name: e.target.value }))}
                     style={{ width: 240 }}
@@ -253,6 +254,7 @@ export function BusinessHoursPage() {
                           size="small"
                           checked={spans.length > 0}
                           aria-label={t('hours.openOn', { day: dayName })}
+                          data-testid={`hours-day-${day}`}
                           onChange={(on) => setDay(day, on ? [{ day, open: '09:00', close: '18:00' }] : [])}
                         />
                         <Space size={8} wrap>
@@ -330,6 +332,7 @@ export function BusinessHoursPage() {
                         type="date"
                         value={h.date}
                         aria-label={t('hours.holidayDate', { n: i + 1 })}
+                        data-testid={`holiday-${i}-date`}
                         onChange={(e) =>
                           setDraft((d) => ({
                             ...d,
@@ -342,6 +345,7 @@ export function BusinessHoursPage() {
                       <Input
                         value={h.name}
                         aria-label={t('hours.holidayName', { n: i + 1 })}
+                        data-testid={`holiday-${i}-name`}
                         placeholder={t('hours.holidayPlaceholder')}
                         style={{ width: 220 }}
                         onChange={(e) =>
@@ -370,6 +374,7 @@ export function BusinessHoursPage() {
                     onClick={() =>
                       setDraft((d) => ({ ...d, holidays: [...d.holidays, { date: '', name: '' }] }))
                     }
+                    data-testid="hours-add-holiday"
                   >
                     {t('hours.addHoliday')}
                   </Button>
@@ -377,7 +382,7 @@ export function BusinessHoursPage() {
               </div>
 
               <Space>
-                <Button type="primary" loading={saving} onClick={() => void save()}>
+                <Button type="primary" loading={saving} onClick={() => void save()} data-testid="hours-save">
                   {t('save')}
                 </Button>
                 {selected && selected !== 'new' && (

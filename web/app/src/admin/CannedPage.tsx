@@ -263,6 +263,7 @@ export function CannedPage() {
                 key={v}
                 size="small"
                 onClick={() => insert(v)}
+                data-testid={`canned-var-${v}`}
                 aria-label={t('canned.insert', { variable: t(`canned.var.${v}`) })}
               >
                 {t(`canned.var.${v}`)}

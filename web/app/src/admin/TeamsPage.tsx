@@ -136,6 +136,7 @@ export function TeamsPage() {
                       size="small"
                       icon={<UsergroupAddOutlined />}
                       aria-label={t('teams.editMembersOf', { name: x.name })}
+                      data-testid={`team-members-${x.id}`}
                       onClick={() => {
                         setPicked(members.get(x.id) ?? []);
                         setStaffing(x);
@@ -204,6 +205,7 @@ export function TeamsPage() {
         <Select
           mode="multiple"
           aria-label={t('teams.members')}
+          data-testid="team-members-select"
           placeholder={t('teams.pickMembers')}
           style={{ width: '100%' }}
           value={picked}

@@ -217,6 +217,7 @@ export function UsersPage() {
                       type="text"
                       icon={<ThunderboltOutlined />}
                       aria-label={t('users.editSkillsOf', { name: u.displayName || u.email })}
+                      data-testid={`user-skills-${u.id}`}
                       onClick={() => openSkills(u)}
                     />
                   </Tooltip>
@@ -296,7 +297,12 @@ export function UsersPage() {
         extra={
           <Space>
             <Button onClick={() => setSkilling(null)}>{t('cancel')}</Button>
-            <Button type="primary" loading={saving} onClick={() => void saveSkills()}>
+            <Button
+              type="primary"
+              loading={saving}
+              onClick={() => void saveSkills()}
+              data-testid="user-skills-save"
+            >
               {t('save')}
             </Button>
           </Space>
@@ -330,6 +336,7 @@ export function UsersPage() {
                   size="small"
                   style={{ width: 150 }}
                   aria-label={t('users.proficiencyIn', { skill: s.name })}
+                  data-testid={`skill-level-${s.id}`}
                   value={draft.get(s.id) ?? 0}
                   onChange={(p: number) =>
                     setDraft((d) => {
