@@ -1,0 +1,14 @@
+// SIP for the voice module: UDP and TCP transports of our own, a strict validation gate, the `sip`
+// package's parser and transaction layer, and the UAS call legs the call control drives.
+export type { IncomingInvite, InviteState } from './call-leg.js';
+export type { Dialog, DialogEnd, ReinviteAnswer } from './dialog.js';
+export type { Flow, NameAddr, SipRequest, SipResponse, SipTransport } from './message.js';
+export {
+  createSipStack,
+  type RateLimit,
+  type SipStack,
+  type SipStackOptions,
+  type SipStats,
+} from './stack.js';
+export { PortInUse } from './transport.js';
+export { type Inbound, readMessage } from './validate.js';

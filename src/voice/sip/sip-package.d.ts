@@ -1,0 +1,63 @@
+// Types for the parts of the `sip` package (0.0.6, plain CommonJS, no types of its own) that we use:
+// its parser and serializer, and its transaction layer (RFC 3261 §17 state machines and timers).
+declare module 'sip' {
+  export interface PackageMessage {
+    method?: string;
+    uri?: string;
+    status?: number;
+    reason?: string;
+    version?: string;
+    headers: Record<string, unknown>;
+    content?: string;
+  }
+
+  /** What the transaction layer sends through: one flow to one peer. */
+  export interface PackageConnection {
+    send(message: PackageMessage): void;
+    release(): void;
+    protocol: string;
+  }
+
+  export interface PackageServerTransaction {
+    send(response: PackageMessage): void;
+    message(request: PackageMessage): void;
+    shutdown(): void;
+  }
+
+  export interface PackageClientTransaction {
+    message(response: PackageMessage, remote?: unknown): void;
+    shutdown(): void;
+  }
+
+  export interface PackageTransactionLayer {
+    createServerTransaction(request: PackageMessage, connection: PackageConnection): PackageServerTransaction;
+    createClientTransaction(
+      connection: PackageConnection,
+      request: PackageMessage,
+      callback: (response: PackageMessage) => void,
+    ): PackageClientTransaction;
+    getServer(message: PackageMessage): PackageServerTransaction | undefined;
+    getClient(message: PackageMessage): PackageClientTransaction | undefined;
+    destroy(): void;
+  }
+
+  interface SipPackage {
+    parse(data: Buffer | string): PackageMessage | undefined;
+    stringify(message: PackageMessage): string;
+    makeResponse(
+      request: PackageMessage,
+      status: number,
+      reason?: string,
+      extension?: { headers?: Record<string, unknown>; content?: string },
+    ): PackageMessage;
+    makeTransactionLayer(
+      options: Record<string, unknown>,
+      open: (target: unknown, onError?: (err: Error) => void) => PackageConnection,
+    ): PackageTransactionLayer;
+    parseUri(uri: string): Record<string, unknown> | undefined;
+    generateBranch(): string;
+  }
+
+  const sip: SipPackage;
+  export default sip;
+}
