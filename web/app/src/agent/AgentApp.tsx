@@ -92,6 +92,12 @@ function Workspace({ me }: { me: Me }) {
       case 'help':
         setHelpOpen(true);
         return true;
+      case 'close':
+        if (!modalOpen) return false;
+        setHelpOpen(false);
+        setWrapOpen(false);
+        setTransferOpen(false);
+        return true;
       case 'presence':
         presenceRef.current?.querySelector<HTMLElement>('input, [tabindex]')?.focus();
         return true;

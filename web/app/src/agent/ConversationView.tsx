@@ -27,6 +27,7 @@ import {
   markRead,
   type Note,
   orMissing,
+  shortTag,
   type User,
 } from './model';
 import { TransferModal } from './TransferModal';
@@ -259,7 +260,7 @@ export function ConversationView({
     );
 
   const customer = customers.get(conversation.customerId);
-  const name = customerName(customer, t('customer.unknown'));
+  const name = customerName(customer, t('customer.visitor', { tag: shortTag(conversation.customerId) }));
   const typing = inbox.typing(conversationId);
   const mine = conversation.assigneeId === me.id;
   const working = conversation.status === 'open' || conversation.status === 'pending';

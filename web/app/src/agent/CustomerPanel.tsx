@@ -20,7 +20,14 @@ import { useLiveEvents } from '../shared/live';
 import { ChannelIcon, channelColor } from './ChannelIcon';
 import { Clamp } from './Clamp';
 import { useCustomers, useFail, useRefresh } from './hooks';
-import { type Customer, customerName, customers, type MergeSuggestion, type TimelineEntry } from './model';
+import {
+  type Customer,
+  customerName,
+  customers,
+  type MergeSuggestion,
+  shortTag,
+  type TimelineEntry,
+} from './model';
 import { formatDateTime } from './time';
 
 const KIND_ICON: Record<string, ReactNode> = {
@@ -81,7 +88,7 @@ function Suggestions({ customer }: { customer: Customer }) {
       {items.map((s) => {
         const otherId = s.customerIds.find((id) => id !== customer.id)!;
         const other = customers.get(otherId);
-        const name = customerName(other, t('customer.unknown'));
+        const name = customerName(other, t('customer.visitor', { tag: shortTag(otherId) }));
         return (
           <div
             key={s.id}
@@ -267,7 +274,7 @@ export function CustomerPanel({
         <Skeleton active avatar paragraph={{ rows: 6 }} />
       </div>
     );
-  const name = customerName(customer, t('customer.unknown'));
+  const name = customerName(customer, t('customer.visitor', { tag: shortTag(customer.id) }));
   const tags = Array.isArray(customer.attributes.tags) ? (customer.attributes.tags as string[]) : [];
   const profile = Object.entries(customer.attributes).filter(
     ([k, v]) => k !== 'tags' && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'),
@@ -287,6 +294,9 @@ export function CustomerPanel({
             <Typography.Title level={5} style={{ margin: 0 }} ellipsis>
               {name}
             </Typography.Title>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {t('customer.since', { date: formatDateTime(customer.createdAt, i18n.language) })}
+            </Typography.Text>
             <div style={{ display: 'flex', gap: 4, marginTop: 2, flexWrap: 'wrap' }}>
               {customer.tier > 0 && (
                 <Tag icon={<CrownOutlined aria-hidden />} color="gold">

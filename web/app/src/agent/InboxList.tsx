@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ChannelIcon, channelColor, useChannelName } from './ChannelIcon';
 import { type Inbox, useCustomers, useNow } from './hooks';
-import { customerName, customers } from './model';
+import { customerName, customers, shortTag } from './model';
 import { formatShort } from './time';
 
 export type InboxFilter = 'active' | 'resolved';
@@ -77,7 +77,7 @@ export function InboxList({
           <ul aria-label={t('inbox.list')} style={{ listStyle: 'none', margin: 0, padding: '0 6px 8px' }}>
             {items.map((c, i) => {
               const customer = customers.get(c.customerId);
-              const name = customerName(customer, t('customer.unknown'));
+              const name = customerName(customer, t('customer.visitor', { tag: shortTag(c.customerId) }));
               const active = c.id === activeId;
               const typing = inbox.typing(c.id);
               const unread = c.unread ?? 0;
@@ -122,16 +122,7 @@ export function InboxList({
                       font: 'inherit',
                     }}
                   >
-                    <Badge
-                      count={<ChannelIcon type={c.channelType} size={11} />}
-                      offset={[-4, 28]}
-                      style={{
-                        background: '#fff',
-                        borderRadius: 8,
-                        padding: 1,
-                        boxShadow: '0 0 0 1px #f0f0f0',
-                      }}
-                    >
+                    <span style={{ position: 'relative', flex: '0 0 auto', height: 34 }}>
                       <Avatar
                         size={34}
                         style={{ background: channelColor(c.channelType), fontSize: 14 }}
@@ -139,7 +130,24 @@ export function InboxList({
                       >
                         {name.slice(0, 1).toUpperCase()}
                       </Avatar>
-                    </Badge>
+                      <span
+                        style={{
+                          position: 'absolute',
+                          right: -3,
+                          bottom: -3,
+                          width: 17,
+                          height: 17,
+                          borderRadius: 9,
+                          background: '#fff',
+                          boxShadow: '0 0 0 1px #f0f0f0',
+                          display: 'flex',
+                          alignItems: 'center',
+                          justifyContent: 'center',
+                        }}
+                      >
+                        <ChannelIcon type={c.channelType} size={11} />
+                      </span>
+                    </span>
                     <span style={{ flex: 1, minWidth: 0 }}>
                       <span style={{ display: 'flex', alignItems: 'baseline', gap: 6 }}>
                         <Typography.Text

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { ChannelIcon } from './ChannelIcon';
 import { Clamp } from './Clamp';
 import { type Offer, type Offers, useCustomers, useNow } from './hooks';
-import { customerName, customers } from './model';
+import { customerName, customers, shortTag } from './model';
 
 export function OfferList({ offers, onAccept }: { offers: Offers; onAccept(o: Offer): void }) {
   const { t } = useTranslation('agent');
@@ -28,7 +28,10 @@ export function OfferList({ offers, onAccept }: { offers: Offers; onAccept(o: Of
         const secs = Math.ceil(left / 1000);
         const channel = o.task?.attributes.channel ?? o.conversation?.channelType ?? '';
         const customerId = o.conversation?.customerId ?? o.task?.attributes.customerId;
-        const name = customerName(customerId ? customers.get(customerId) : undefined, t('customer.unknown'));
+        const name = customerName(
+          customerId ? customers.get(customerId) : undefined,
+          customerId ? t('customer.visitor', { tag: shortTag(customerId) }) : t('customer.unknown'),
+        );
         const busy = offers.pending.has(o.id);
         return (
           <article

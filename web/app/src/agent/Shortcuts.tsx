@@ -17,7 +17,8 @@ export type Action =
   | 'presence'
   | 'inbox'
   | 'canned'
-  | 'help';
+  | 'help'
+  | 'close';
 
 export const SHORTCUTS: { action: Action; keys: string[] }[] = [
   { action: 'accept', keys: ['Alt', 'A'] },
@@ -59,6 +60,11 @@ export function useShortcuts(on: (a: Action) => boolean, enabled = true): void {
     if (!enabled) return;
     const handler = (e: KeyboardEvent) => {
       if (e.defaultPrevented) return;
+      // Escape with the focus outside any dialog (a dialog handles its own): close what is open.
+      if (e.key === 'Escape' && !(e.target instanceof Element && e.target.closest('.ant-modal'))) {
+        if (ref.current('close')) e.preventDefault();
+        return;
+      }
       if (e.altKey && !e.ctrlKey && !e.metaKey) {
         const a = BY_CODE[e.code];
         if (a && ref.current(a)) e.preventDefault();

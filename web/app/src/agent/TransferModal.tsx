@@ -4,7 +4,7 @@ import { Alert, Form, Input, Modal, Radio, Select } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, patch, post } from '../shared/api';
-import type { Me } from '../shared/auth';
+import { atLeast, type Me } from '../shared/auth';
 import { useFail } from './hooks';
 import { type Conversation, type Queue, taskOfConversation, type User } from './model';
 
@@ -37,12 +37,17 @@ export function TransferModal({
     get<{ items: Queue[] }>('/api/v1/queues?limit=200')
       .then((r) => setQueues(r.items))
       .catch(() => setQueues([]));
+    // Agents may not list users: they transfer to queues.
+    if (!atLeast(me.role, 'supervisor')) {
+      setAgents(null);
+      return;
+    }
     get<{ items: User[] }>('/api/v1/users?limit=200')
       .then((r) =>
         setAgents(r.items.filter((u) => u.id !== me.id && u.status !== 'disabled' && u.role !== 'owner')),
       )
       .catch(() => setAgents(null));
-  }, [open, me.id]);
+  }, [open, me.id, me.role]);
 
   const submit = async () => {
     if (!target) return;

@@ -226,6 +226,11 @@ export function customerName(c: Customer | undefined, fallback: string): string 
   return first?.value ?? fallback;
 }
 
+/** A short tag telling nameless visitors apart ("Visitor 3F2A"): the id's last characters. */
+export function shortTag(id: string): string {
+  return id.replace(/-/g, '').slice(-4).toUpperCase();
+}
+
 /** The conversation's routing task: remembered from offers this tab saw, else looked up. */
 const TASKS_KEY = 'sb.agent.tasks';
 function readTaskMap(): Record<string, string> {
