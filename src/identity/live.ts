@@ -38,8 +38,8 @@ import { tenantMatching } from './tenant-model.js';
 const KEY_FLUSH_MS = 10;
 const KEY_FLUSH_CUSTOMERS = 500;
 const KEY_RETRY_MAX_MS = 5_000;
-/** Customers per key-writing transaction. */
-const KEY_BATCH_MAX = 5_000;
+/** Customers per key-writing statement (small batches keep each synchronous slice of the flush short). */
+const KEY_BATCH_MAX = 500;
 /** Customers read per statement when loading a tenant. */
 const LOAD_PAGE = 5_000;
 /** How long after a load the customers found without keys are matched again (see above). */
@@ -76,6 +76,16 @@ export function toMatchable(r: MatchableRow): Matchable {
 interface PendingMerge {
   survivorId: string;
   merged: Matchable;
+}
+
+/** The first `n` items of an iterable, without copying the rest. */
+function take<T>(items: Iterable<T>, n: number): T[] {
+  const out: T[] = [];
+  for (const x of items) {
+    if (out.length >= n) break;
+    out.push(x);
+  }
+  return out;
 }
 
 /** The settings a prepared record depends on (thresholds do not: a change of them needs no rebuild). */
@@ -373,7 +383,7 @@ export class IdentityLive {
 
   private async drainRefresh(tenantId: string, q: RefreshQueue): Promise<void> {
     while (q.ids.size > 0) {
-      const batch = new Map([...q.ids].slice(0, 1000));
+      const batch = new Map(take(q.ids, 200));
       for (const id of batch.keys()) q.ids.delete(id);
       const waiters = q.ids.size === 0 ? q.waiters.splice(0) : [];
       try {
@@ -444,7 +454,7 @@ export class IdentityLive {
       clearTimeout(this.keyTimer);
       this.keyTimer = undefined;
     }
-    const batch = [...this.keys.values()].slice(0, KEY_BATCH_MAX);
+    const batch = take(this.keys.values(), KEY_BATCH_MAX);
     for (const b of batch) this.keys.delete(`${b.tenantId}:${b.customerId}`);
     this.keyFlush = this.writeKeys(batch);
     try {
