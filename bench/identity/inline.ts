@@ -55,7 +55,10 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-/** Runs `fn(i)` for i < n, each due at start + i/rate s; returns each call's latency from when it was due. */
+/**
+ * Runs `fn(i)` for i < n, each due at start + i/rate s; returns each call's latency from when it was due
+ * (from when it started if the timer's 1 ms granularity let it start early: never negative).
+ */
 async function paced(n: number, rate: number, fn: (i: number) => Promise<void>): Promise<number[]> {
   const latencies = new Array<number>(n);
   const running: Promise<void>[] = [];
@@ -64,9 +67,10 @@ async function paced(n: number, rate: number, fn: (i: number) => Promise<void>):
     const due = start + (i * 1000) / rate;
     const ahead = due - performance.now();
     if (ahead > 1) await sleep(ahead);
+    const from = Math.min(due, performance.now());
     running.push(
       fn(i).then(() => {
-        latencies[i] = performance.now() - due;
+        latencies[i] = performance.now() - from;
       }),
     );
   }
