@@ -1,0 +1,80 @@
+// What call control asks of media. The embedded engine (engine.ts) does it in this process; a
+// deployment with rtpengine in front would implement the same interface over rtpengine's ng protocol.
+import type { AudioClip } from './audio.js';
+import type { DtmfEvent } from './dtmf.js';
+import type { LatenessSummary } from './histogram.js';
+import type { RemoteMedia } from './sdp.js';
+
+export type PlayEnd = 'finished' | 'stopped' | 'released';
+
+export interface Playback {
+  /** Settles when the clip has been sent to the end, or was stopped, or the session released. */
+  readonly done: Promise<PlayEnd>;
+  stop(): void;
+}
+
+export interface PlayOptions {
+  /** Start again at the end until stopped (music on hold). */
+  loop?: boolean;
+}
+
+export interface SessionStats {
+  packetsSent: number;
+  packetsReceived: number;
+  /** Packets from an address other than the negotiated (or latched) one, or not RTP. */
+  packetsRejected: number;
+  dtmfReceived: number;
+  /** Audio frames played from clips (not silence, not relayed). */
+  framesPlayed: number;
+}
+
+export interface MediaSession {
+  readonly id: string;
+  /** The RTP port we receive on (what our SDP announces). */
+  readonly localPort: number;
+  /** Where to send, once SDP has said; may change (re-INVITE). Until then the session only listens. */
+  connect(remote: RemoteMedia): void;
+  /** Queues a clip after whatever is playing; 20 ms frames on the shared media timer. */
+  play(clip: AudioClip, options?: PlayOptions): Playback;
+  /** Stops the current clip and everything queued. */
+  stopPlayback(): void;
+  /** RFC 4733 digits, each once. Returns the unsubscribe function. */
+  onDtmf(listener: (event: DtmfEvent) => void): () => void;
+  /** Received audio, decoded to 16-bit PCM at 8 kHz, one frame per packet (recording, speech). */
+  onAudio(listener: (pcm: Int16Array) => void): () => void;
+  /** Relays this session's received RTP to `other` and back; prompts stop on both. */
+  bridge(other: MediaSession): void;
+  unbridge(): void;
+  readonly bridgedTo: MediaSession | undefined;
+  stats(): SessionStats;
+  /** Stops sending, closes the socket, frees the port. */
+  release(): void;
+  readonly released: boolean;
+}
+
+export interface MediaEngineStats {
+  sessions: number;
+  portsFree: number;
+  /** How late the shared 20 ms tick ran, in ms, since start (or the last reset). */
+  timer: LatenessSummary;
+  packetsSent: number;
+  packetsReceived: number;
+}
+
+export interface MediaEngine {
+  readonly kind: string;
+  /** A session on a free port of the range; rejects with `NoMediaPorts` when none is free. */
+  allocate(): Promise<MediaSession>;
+  stats(): MediaEngineStats;
+  /** Clears the timer histogram (the benchmark measures one phase at a time). */
+  resetTimerStats(): void;
+  /** Releases every session. */
+  close(): Promise<void>;
+}
+
+export class NoMediaPorts extends Error {
+  readonly code = 'VOICE_NO_MEDIA_PORTS';
+  constructor() {
+    super('no free RTP port in the configured range');
+  }
+}
