@@ -15,6 +15,7 @@ import { startIdentityLive } from './identity/live.js';
 import { RoutingLive, subscribeRouting, sweepUnrouted } from './routing/index.js';
 import { createCipher, createTokenService, installationSecret, loadMasterKey } from './security/index.js';
 import { createOutbox, migrateToLatest, openStorage, type Storage } from './storage/index.js';
+import { startVoice, type Voice } from './voice/index.js';
 
 /** The composition root: builds every module from the config and wires them together. */
 export interface Switchboard {
@@ -24,6 +25,8 @@ export interface Switchboard {
   dispatcher: Dispatcher;
   /** The port the e-mail channels' SMTP listener is bound to (config.smtpPort, or the one picked for 0). */
   smtpPort: number;
+  /** SIP and RTP (docs/voice.md); undefined when VOICE_ENABLED=false or its SIP port was taken. */
+  voice: Voice | undefined;
   /** Listens on config.host:config.port; resolves to the address. */
   listen(): Promise<string>;
   /** Stops taking work, finishes what is in flight, flushes the outbox, closes the database. */
@@ -140,6 +143,7 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
     await storage.close();
     throw err;
   });
+  const voice = config.voice.enabled ? await startVoice(config.voice, logger) : undefined;
 
   let closing: Promise<void> | undefined;
   return {
@@ -147,6 +151,7 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
     server,
     dispatcher,
     smtpPort: smtp.port,
+    voice,
     async listen() {
       const address = await server.app.listen({ port: config.port, host: config.host });
       logger.info({ address, database: storage.kind, bus: bus.kind }, 'switchboard is listening');
@@ -159,6 +164,8 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
         logger.debug('shutdown: HTTP closed');
         await smtp.close();
         logger.debug('shutdown: SMTP closed');
+        await voice?.close();
+        logger.debug('shutdown: voice closed');
         await dispatcher.stop();
         await routingEvents.unsubscribe();
         await routing.close();

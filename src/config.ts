@@ -26,6 +26,12 @@ const EnvSchema = Type.Object({
   SWITCHBOARD_WEBHOOK_RATE: Type.Integer({ minimum: 1, default: 60_000 }),
   SMTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 2525 }),
   SMTP_HOST: Type.String({ default: '0.0.0.0' }),
+  VOICE_ENABLED: Type.Boolean({ default: true }),
+  SIP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 5060 }),
+  SIP_HOST: Type.String({ default: '0.0.0.0' }),
+  VOICE_PUBLIC_ADDRESS: Type.Optional(Type.String({ minLength: 1 })),
+  RTP_PORT_MIN: Type.Integer({ minimum: 1024, maximum: 65534, default: 20000 }),
+  RTP_PORT_MAX: Type.Integer({ minimum: 1025, maximum: 65535, default: 29999 }),
 });
 
 export interface Config {
@@ -48,6 +54,16 @@ export interface Config {
   /** Where the e-mail channels' SMTP listener receives customers' mail; 0 picks a free port. */
   smtpPort: number;
   smtpHost: string;
+  /** SIP (UDP and TCP on one port; 0 picks a free one) and the RTP port range; see docs/voice.md. */
+  voice: {
+    enabled: boolean;
+    sipHost: string;
+    sipPort: number;
+    /** The address callers reach us at, for SIP Contact and SDP (behind NAT: the public one). */
+    publicAddress: string | undefined;
+    rtpPortMin: number;
+    rtpPortMax: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -65,6 +81,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = converted as Static<typeof EnvSchema>;
+  if (e.RTP_PORT_MAX - e.RTP_PORT_MIN < 3)
+    throw new ConfigError('Invalid configuration:\n  RTP_PORT_MAX: must be at least RTP_PORT_MIN + 3');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -82,6 +100,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webhookRatePerMinute: e.SWITCHBOARD_WEBHOOK_RATE,
     smtpPort: e.SMTP_PORT,
     smtpHost: e.SMTP_HOST,
+    voice: {
+      enabled: e.VOICE_ENABLED,
+      sipHost: e.SIP_HOST,
+      sipPort: e.SIP_PORT,
+      publicAddress: e.VOICE_PUBLIC_ADDRESS,
+      rtpPortMin: e.RTP_PORT_MIN,
+      rtpPortMax: e.RTP_PORT_MAX,
+    },
     ...overrides,
   };
 }

@@ -68,6 +68,8 @@ export async function startTestApp(kind: DbKind, options: StartOptions = {}): Pr
       LOG_LEVEL: 'silent',
       SMTP_PORT: '0',
       SMTP_HOST: '127.0.0.1',
+      SIP_PORT: '0',
+      SIP_HOST: '127.0.0.1',
       ...options.env,
     },
     {

@@ -3,7 +3,7 @@
 // `sip` package's; what RFC 3261 leaves to the UA core is here: To tags, 2xx retransmission until the
 // ACK (§13.3.1.4), CANCEL (§9.2) and BYE.
 import type { PackageServerTransaction } from 'sip';
-import { type Dialog, type DialogEnd, dialogKey, type ReinviteAnswer } from './dialog.js';
+import { type Dialog, type DialogEnd, DialogEnded, dialogKey, type ReinviteAnswer } from './dialog.js';
 import {
   ALLOW,
   type Flow,
@@ -211,7 +211,7 @@ export class DialogLeg implements Dialog {
       const give = setTimeout(() => {
         clearTimeout(this.ackWait?.timer);
         this.ackWait = undefined;
-        reject(new Error('no ACK for our 200 OK'));
+        reject(new DialogEnded('ack-timeout'));
         void this.hangUp('ack-timeout');
       }, 64 * T1);
       this.ackWait = {
@@ -317,7 +317,7 @@ export class DialogLeg implements Dialog {
       clearTimeout(wait.timer);
       clearTimeout(wait.give);
       this.ackWait = undefined;
-      wait.reject(new Error(`dialog ended (${why}) before the ACK`));
+      wait.reject(new DialogEnded(why));
     }
     this.host.dialogs.delete(this.key);
     const listeners = this.endedListeners;

@@ -12,6 +12,13 @@ export type DialogEnd =
   | 'ack-timeout'
   | 'shutdown';
 
+/** Why an answer's promise failed: the dialog ended before the ACK came. */
+export class DialogEnded extends Error {
+  constructor(readonly why: DialogEnd) {
+    super(`dialog ended (${why}) before the ACK`);
+  }
+}
+
 /** What a re-INVITE's handler answers: an SDP answer, or a status to refuse it with (488, 491, …). */
 export type ReinviteAnswer = { sdp: string } | { status: number };
 

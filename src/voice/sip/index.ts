@@ -1,7 +1,7 @@
 // SIP for the voice module: UDP and TCP transports of our own, a strict validation gate, the `sip`
 // package's parser and transaction layer, and the UAS call legs the call control drives.
 export type { IncomingInvite, InviteState } from './call-leg.js';
-export type { Dialog, DialogEnd, ReinviteAnswer } from './dialog.js';
+export { type Dialog, type DialogEnd, DialogEnded, type ReinviteAnswer } from './dialog.js';
 export type { Flow, NameAddr, SipRequest, SipResponse, SipTransport } from './message.js';
 export {
   createSipStack,

@@ -1,0 +1,137 @@
+// The CTI core: turns INVITEs into Calls with media, hands each to the one handler that drives calls
+// (the IVR), and reports what happens to every call as `call.*` events for whoever watches.
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { newId } from '../core/index.js';
+import { Call, type EndCause } from './call.js';
+import type { DtmfEvent, MediaEngine, MediaSession } from './media/index.js';
+import type { IncomingInvite, SipStack } from './sip/index.js';
+
+export interface CallControlEvents {
+  'call.ringing': [call: Call];
+  'call.answered': [call: Call];
+  'call.dtmf': [call: Call, event: DtmfEvent];
+  'call.held': [call: Call];
+  'call.resumed': [call: Call];
+  'call.bridged': [call: Call, other: Call];
+  'call.unbridged': [call: Call, other: Call];
+  'call.ended': [call: Call, cause: EndCause];
+}
+
+/** Drives one call from ringing to its end; a throw or rejection hangs the call up. */
+export type CallHandler = (call: Call) => void | Promise<void>;
+
+export interface CallControlOptions {
+  sip: SipStack;
+  media: MediaEngine;
+  logger: Logger;
+  /** A call nobody answers within this time is refused with 480 (default 60 s). */
+  ringTimeoutMs?: number;
+  now?: () => number;
+}
+
+export class CallControl extends EventEmitter<CallControlEvents> {
+  private readonly active = new Map<string, Call>();
+  private handler: CallHandler | undefined;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+
+  constructor(private readonly options: CallControlOptions) {
+    super();
+    this.logger = options.logger;
+    this.now = options.now ?? Date.now;
+    options.sip.onInvite((invite) => {
+      this.incoming(invite).catch((err: unknown) => {
+        this.logger.error({ err, callId: invite.callId }, 'voice: could not set up an incoming call');
+        if (invite.state === 'pending') invite.reject(500);
+      });
+    });
+  }
+
+  /** The handler every new call is given to. Without one, calls are refused with 480. */
+  onCall(handler: CallHandler): void {
+    this.handler = handler;
+  }
+
+  get calls(): Call[] {
+    return [...this.active.values()];
+  }
+
+  get(id: string): Call | undefined {
+    return this.active.get(id);
+  }
+
+  /** Hangs up every call. */
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.calls.map((c) => c.shutdown()));
+  }
+
+  private async incoming(invite: IncomingInvite): Promise<void> {
+    if (!this.handler) {
+      invite.reject(480);
+      return;
+    }
+    let media: MediaSession;
+    try {
+      media = await this.options.media.allocate();
+    } catch (err) {
+      this.logger.warn({ err, callId: invite.callId }, 'voice: no media port for a new call');
+      invite.reject(503, 'No Media Port', { 'Retry-After': '5' });
+      return;
+    }
+    if (invite.state !== 'pending') {
+      // CANCEL came while we found a port.
+      media.release();
+      return;
+    }
+    const call = new Call(newId(this.now()), {
+      invite,
+      media,
+      localAddress: this.options.sip.localAddressFor(invite.flow),
+      now: this.now,
+      warn: (context, message) => this.logger.warn(context, message),
+    });
+    const prepared = call.prepare();
+    if (!prepared.ok) {
+      invite.reject(prepared.status, prepared.reason);
+      media.release();
+      return;
+    }
+    this.track(call);
+    invite.ring();
+    this.report('call.ringing', call);
+    const ringTimer = setTimeout(() => {
+      if (call.state === 'ringing') call.reject(480);
+    }, this.options.ringTimeoutMs ?? 60_000);
+    call.once('ended', () => clearTimeout(ringTimer));
+    try {
+      await this.handler(call);
+    } catch (err) {
+      this.logger.error({ err, call: call.id }, 'voice: call handler failed; hanging up');
+      await call.hangup();
+    }
+  }
+
+  private track(call: Call): void {
+    this.active.set(call.id, call);
+    call.on('answered', () => this.report('call.answered', call));
+    call.on('dtmf', (event) => this.report('call.dtmf', call, event));
+    call.on('held', () => this.report('call.held', call));
+    call.on('resumed', () => this.report('call.resumed', call));
+    call.on('bridged', (other) => this.report('call.bridged', call, other));
+    call.on('unbridged', (other) => this.report('call.unbridged', call, other));
+    call.once('ended', (cause) => {
+      this.active.delete(call.id);
+      this.report('call.ended', call, cause);
+    });
+  }
+
+  /** Emits to observers; one that throws is logged, not allowed to break the call. */
+  private report<K extends keyof CallControlEvents>(event: K, ...args: CallControlEvents[K]): void {
+    try {
+      (this.emit as (e: K, ...a: CallControlEvents[K]) => boolean)(event, ...args);
+    } catch (err) {
+      this.logger.warn({ err, event }, 'voice: a call event listener threw');
+    }
+  }
+}
