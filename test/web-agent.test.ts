@@ -327,6 +327,17 @@ describe.skipIf(!browser)('the agent workspace in headless Chromium', () => {
 
       it('gives every button, field and select of the workspace an accessible name', async () => {
         expect(await unnamedControls(page)).toEqual([]);
+        // And in the popovers: emoji and canned responses.
+        await page.getByRole('button', { name: L.composer.emoji, exact: true }).click();
+        await page.getByRole('list', { name: L.composer.emoji }).waitFor();
+        expect(await unnamedControls(page)).toEqual([]);
+        await page.getByRole('button', { name: L.composer.emoji, exact: true }).click();
+        await page.getByRole('list', { name: L.composer.emoji }).waitFor({ state: 'hidden' });
+        await page.getByRole('button', { name: L.canned.open, exact: true }).click();
+        await page.getByRole('textbox', { name: L.canned.search, exact: true }).waitFor();
+        expect(await unnamedControls(page)).toEqual([]);
+        await page.keyboard.press('Escape');
+        await page.getByRole('textbox', { name: L.canned.search, exact: true }).waitFor({ state: 'hidden' });
         // And in the dialogs: wrap-up and the shortcut list.
         await page.getByRole('button', { name: L.wrapUp.button, exact: true }).click();
         await dialogTitled(page, L.wrapUp.title).waitFor();
@@ -473,6 +484,7 @@ describe.skipIf(!browser)('the agent workspace in headless Chromium', () => {
         const dialog = dialogTitled(page, L.shortcuts.title);
         await dialog.waitFor();
         await dialog.getByText(L.shortcuts.accept).waitFor();
+        await page.locator('.ant-zoom-appear, .ant-zoom-enter').waitFor({ state: 'detached' });
         await page.screenshot({ path: `.scratch/agent-shortcuts-${lang}.png` });
         await page.keyboard.press('Escape');
         await dialog.waitFor({ state: 'hidden' });

@@ -501,6 +501,13 @@ export function Composer({
               content={
                 <ul
                   aria-label={t('composer.emoji')}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Escape') {
+                      e.preventDefault();
+                      setEmojiOpen(false);
+                      focus();
+                    }
+                  }}
                   style={{
                     display: 'grid',
                     gridTemplateColumns: 'repeat(8, 34px)',
@@ -592,6 +599,10 @@ export function Composer({
                         e.preventDefault();
                         const c = list[cannedIndex];
                         if (c) void pickCanned(c);
+                      } else if (e.key === 'Escape') {
+                        e.preventDefault();
+                        setCannedPopover(false);
+                        focus();
                       }
                     }}
                     aria-controls={`${listId}-pop`}

@@ -60,8 +60,9 @@ export function useShortcuts(on: (a: Action) => boolean, enabled = true): void {
     if (!enabled) return;
     const handler = (e: KeyboardEvent) => {
       if (e.defaultPrevented) return;
-      // Escape with the focus outside any dialog (a dialog handles its own): close what is open.
-      if (e.key === 'Escape' && !(e.target instanceof Element && e.target.closest('.ant-modal'))) {
+      // Escape closes the workspace's dialog wherever the focus is (Ant Design's own handling gives
+      // way to any tooltip or popover opened after the dialog). An open dropdown takes it first.
+      if (e.key === 'Escape') {
         if (ref.current('close')) e.preventDefault();
         return;
       }
