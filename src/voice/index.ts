@@ -5,6 +5,7 @@ export { CallControl, type CallControlEvents, type CallHandler } from './call-co
 export type { CollectEnd, CollectOptions, CollectResult } from './digits.js';
 export {
   type AudioClip,
+  clipFromG711,
   createClip,
   type DtmfEvent,
   type MediaEngine,

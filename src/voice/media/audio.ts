@@ -24,6 +24,12 @@ export function createClip(samples: Int16Array, sampleRate = SAMPLE_RATE): Audio
   };
 }
 
+/** A clip from G.711 bytes (prompts are stored as µ-law): those bytes are sent as they are. */
+export function clipFromG711(codec: Codec, bytes: Uint8Array): AudioClip {
+  const samples = codec === 'PCMU' ? alawmulaw.mulaw.decode(bytes) : alawmulaw.alaw.decode(bytes);
+  return { samples, encoded: { [codec]: bytes } };
+}
+
 /** The clip in `codec`, encoded on first use. */
 export function encodedClip(clip: AudioClip, codec: Codec): Uint8Array {
   const cached = clip.encoded[codec];

@@ -1,6 +1,15 @@
 // Media for the voice module: the `MediaEngine` contract call control drives, and the embedded engine
 // (RTP over UDP in this process, G.711, RFC 4733 digits, one shared 20 ms timer).
-export { type AudioClip, type Codec, createClip, encodedClip, resample, SAMPLE_RATE, tone } from './audio.js';
+export {
+  type AudioClip,
+  type Codec,
+  clipFromG711,
+  createClip,
+  encodedClip,
+  resample,
+  SAMPLE_RATE,
+  tone,
+} from './audio.js';
 export {
   type MediaEngine,
   type MediaEngineStats,
