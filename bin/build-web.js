@@ -35,10 +35,20 @@ export async function buildWeb({ ifStale = false, quiet = false } = {}) {
   const hash = sourceHash();
   if (ifStale && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash) return false;
   const { build } = await import('vite');
-  await build({
-    configFile: path.join(appDir, 'vite.config.ts'),
-    logLevel: quiet ? 'warn' : 'info',
-  });
+  // Always the production build, whoever calls (vitest sets NODE_ENV=test, which would give React and
+  // Ant Design their development builds).
+  const previous = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      configFile: path.join(appDir, 'vite.config.ts'),
+      mode: 'production',
+      logLevel: quiet ? 'warn' : 'info',
+    });
+  } finally {
+    if (previous === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = previous;
+  }
   writeFileSync(stampFile, hash);
   return true;
 }
