@@ -130,7 +130,10 @@ async function main(): Promise<void> {
         const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale });
         const page = await context.newPage();
         page.on('pageerror', (e) => console.warn(`${file}: page error: ${e.message}`));
-        page.on('console', (m) => m.type() === 'error' && console.warn(`${file}: console: ${m.text().slice(0, 300)}`));
+        page.on(
+          'console',
+          (m) => m.type() === 'error' && console.warn(`${file}: console: ${m.text().slice(0, 300)}`),
+        );
         await signIn(page, base, email, url);
         await page.waitForLoadState('networkidle');
         await page.waitForTimeout(1500);
