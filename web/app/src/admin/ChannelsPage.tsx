@@ -21,8 +21,8 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { del, patch, post } from '../shared/api';
+import { ChannelIcon } from '../shared/ChannelIcon';
 import { currentLanguage } from '../shared/i18n';
-import { ChannelIcon } from './ChannelIcon';
 import { Copyable, errorText, localized, PageHead, useList } from './common';
 
 interface Field {

@@ -12,8 +12,8 @@ import { type Ref, useCallback, useEffect, useMemo, useRef, useState } from 'rea
 import { useTranslation } from 'react-i18next';
 import { get, patch } from '../shared/api';
 import { atLeast, type Me } from '../shared/auth';
+import { ChannelIcon, useChannelName } from '../shared/ChannelIcon';
 import { useLiveEvents } from '../shared/live';
-import { ChannelIcon, useChannelName } from './ChannelIcon';
 import { Composer, type ComposerHandle, type ComposerMode } from './Composer';
 import { type Inbox, useCustomers, useFail, useRefresh } from './hooks';
 import { type Entry, MessageList } from './MessageList';

@@ -16,8 +16,8 @@ import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, post } from '../shared/api';
 import { atLeast, type Me } from '../shared/auth';
+import { ChannelIcon, channelColor } from '../shared/ChannelIcon';
 import { useLiveEvents } from '../shared/live';
-import { ChannelIcon, channelColor } from './ChannelIcon';
 import { Clamp } from './Clamp';
 import { useCustomers, useFail, useRefresh } from './hooks';
 import {

@@ -3,7 +3,7 @@
 import { Avatar, Badge, Empty, Segmented, Skeleton, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ChannelIcon, channelColor, useChannelName } from './ChannelIcon';
+import { ChannelIcon, channelColor, useChannelName } from '../shared/ChannelIcon';
 import { type Inbox, useCustomers, useNow } from './hooks';
 import { customerName, customers, shortTag } from './model';
 import { formatShort } from './time';

@@ -3,7 +3,7 @@
 import { CheckOutlined, CloseOutlined } from '@ant-design/icons';
 import { Button, Progress, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { ChannelIcon } from './ChannelIcon';
+import { ChannelIcon } from '../shared/ChannelIcon';
 import { Clamp } from './Clamp';
 import { type Offer, type Offers, useCustomers, useNow } from './hooks';
 import { customerName, customers, shortTag } from './model';

@@ -16,9 +16,9 @@ import {
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, put } from '../shared/api';
+import { ChannelIcon } from '../shared/ChannelIcon';
 import { useLiveEvents } from '../shared/live';
 import { StateLabel } from './AgentBoard';
-import { ChannelIcon } from './ChannelIcon';
 import { ConversationActions, CustomerName, errorText } from './conversations';
 import {
   type AgentStat,

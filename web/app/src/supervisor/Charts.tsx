@@ -9,8 +9,8 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, get } from '../shared/api';
+import { CHANNEL_COLORS } from '../shared/ChannelIcon';
 import { useLiveEvents } from '../shared/live';
-import { CHANNEL_COLORS } from './ChannelIcon';
 import type { Queue } from './model';
 
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);

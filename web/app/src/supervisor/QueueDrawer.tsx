@@ -4,9 +4,9 @@ import { Badge, Drawer, Empty, Table, Tabs, Tag } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get } from '../shared/api';
+import { ChannelIcon } from '../shared/ChannelIcon';
 import { useLiveEvents } from '../shared/live';
 import { StateLabel } from './AgentBoard';
-import { ChannelIcon } from './ChannelIcon';
 import { ConversationActions, CustomerName } from './conversations';
 import {
   type AgentStat,

@@ -5,8 +5,8 @@ import { Alert, Drawer, Empty, Space, Spin, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get } from '../shared/api';
+import { ChannelIcon } from '../shared/ChannelIcon';
 import { type LiveEvent, useLiveEvents } from '../shared/live';
-import { ChannelIcon } from './ChannelIcon';
 import { ConversationActions, useCustomerName } from './conversations';
 import { type Conversation, getAll, type Message, nameOf, type User } from './model';
 

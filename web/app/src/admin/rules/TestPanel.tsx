@@ -5,7 +5,7 @@ import { Alert, AutoComplete, Button, Form, Input, InputNumber, Select, Space, T
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, post } from '../../shared/api';
-import { ChannelIcon } from '../ChannelIcon';
+import { ChannelIcon } from '../../shared/ChannelIcon';
 
 const CHANNELS = [
   'webchat',
