@@ -10,6 +10,7 @@ import { customerRoutes } from './customers.js';
 import { dispositionCodeRoutes } from './disposition-codes.js';
 import { eventRoutes } from './events.js';
 import { identityRoutes } from './identity.js';
+import { ivrRoutes } from './ivr.js';
 import { mergeRoutes } from './merges.js';
 import { queueRoutes } from './queues.js';
 import { routingRoutes } from './routing.js';
@@ -43,4 +44,5 @@ export const routePlugins: ((app: FastifyInstance, opts: { ctx: ApiContext }) =>
   businessHoursRoutes,
   supervisionRoutes,
   analyticsRoutes,
+  ivrRoutes,
 ];

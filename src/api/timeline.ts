@@ -35,6 +35,34 @@ const MessageEntry = Type.Object({
   channelChanged: Type.Boolean(),
 });
 
+const CallEntry = Type.Object({
+  id: Uuid,
+  kind: Type.Literal('call'),
+  at: Timestamp,
+  conversationId: Uuid,
+  conversationStatus: Type.String(),
+  channelType: Type.String(),
+  text: Type.String(),
+  from: Type.String({ description: 'the caller number as it reached us' }),
+  to: Type.String({ description: 'the number dialled' }),
+  outcome: Type.String({ description: 'enqueue, transfer, hangup, abandoned or failed' }),
+  ivrPath: Type.Array(
+    Type.Object(
+      {
+        nodeId: Type.String(),
+        type: Type.String(),
+        at: Type.Number({ description: 'ms after the IVR answered' }),
+        ms: Type.Number({ description: 'ms spent at the node' }),
+        digits: Type.Optional(Type.Array(Type.String())),
+        result: Type.Optional(Type.String()),
+        next: Type.Optional(Type.String()),
+        error: Type.Optional(Type.String()),
+      },
+      { additionalProperties: true },
+    ),
+  ),
+});
+
 export async function timelineRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiContext }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
@@ -48,7 +76,7 @@ export async function timelineRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
           'Live updates: on /ws send {"type":"subscribe","events":["message.*"],"customerId":"<id>"}.',
         params: IdParams,
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
-        response: withProblems({ 200: PageOf(Type.Union([MessageEntry, MergeEntry])) }),
+        response: withProblems({ 200: PageOf(Type.Union([MessageEntry, MergeEntry, CallEntry])) }),
       },
     },
     async (request) =>

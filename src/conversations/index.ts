@@ -1,5 +1,6 @@
 // Conversations and their messages, whatever the channel; later also the unified customer
 // timeline. An inbound message continues the customer's open conversation across channels.
+export { type CallerResolved, type NewCall, type RecordedCall, recordCall, resolveCaller } from './calls.js';
 export {
   CONVERSATION_STATUSES,
   type Conversation,
@@ -34,4 +35,4 @@ export {
   type ReplyFile,
 } from './messages.js';
 export { markRead, type ReadMarker } from './reads.js';
-export { customerTimeline, type TimelineEntry } from './timeline.js';
+export { type CallEntry, type CallPathStep, customerTimeline, type TimelineEntry } from './timeline.js';

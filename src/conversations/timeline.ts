@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Actor, Page, PageRequest } from '../core/index.js';
 import { pageLimit, toPage } from '../core/index.js';
 import { findInTenant, type StoreDeps } from '../storage/index.js';
@@ -5,10 +6,67 @@ import { findInTenant, type StoreDeps } from '../storage/index.js';
 /**
  * One customer's history across every channel, newest first: every message of every conversation,
  * marked where the customer moved to another channel, and every merge that joined another record
- * to this customer (or this one to another). Paged by id (UUIDv7, time-ordered), so a new entry
- * never shifts a page being read. Calls, tickets and surveys join as their modules arrive.
+ * to this customer (or this one to another), and every phone call with its IVR path. Paged by id
+ * (UUIDv7, time-ordered), so a new entry never shifts a page being read. Tickets and surveys join
+ * as their modules arrive.
  */
-export type TimelineEntry = MessageEntry | MergeEntry;
+export type TimelineEntry = MessageEntry | MergeEntry | CallEntry;
+
+/** A phone call (a message of content type `call`): who called which number, and its way through the IVR. */
+export interface CallEntry {
+  id: string;
+  kind: 'call';
+  at: string;
+  conversationId: string;
+  conversationStatus: string;
+  channelType: string;
+  text: string;
+  from: string;
+  to: string;
+  /** enqueue, transfer, hangup, abandoned or failed: how the IVR ended. */
+  outcome: string;
+  /** The IVR nodes in order, with the digits entered and the time spent at each. */
+  ivrPath: CallPathStep[];
+}
+
+/** One IVR node the call went through (the voice module's PathStep, as stored with the call). */
+export interface CallPathStep {
+  nodeId: string;
+  type: string;
+  at: number;
+  ms: number;
+  digits?: string[] | undefined;
+  result?: string | undefined;
+  next?: string | undefined;
+  error?: string | undefined;
+}
+
+function callEntry(r: {
+  id: string;
+  created_at: Date | string;
+  conversation_id: string;
+  status: string;
+  channel_type: string;
+  text: string;
+  call_payload: Record<string, unknown> | null;
+}): CallEntry {
+  const payload = r.call_payload ?? {};
+  const call = (payload.call ?? {}) as { from?: unknown; to?: unknown };
+  const ivr = (payload.ivr ?? {}) as { outcome?: { type?: unknown }; path?: unknown };
+  return {
+    id: r.id,
+    kind: 'call',
+    at: new Date(r.created_at).toISOString(),
+    conversationId: r.conversation_id,
+    conversationStatus: r.status,
+    channelType: r.channel_type,
+    text: r.text,
+    from: String(call.from ?? ''),
+    to: String(call.to ?? ''),
+    outcome: String(ivr.outcome?.type ?? 'unknown'),
+    ivrPath: Array.isArray(ivr.path) ? (ivr.path as CallPathStep[]) : [],
+  };
+}
 
 export interface MergeEntry {
   id: string;
@@ -67,6 +125,10 @@ export async function customerTimeline(
       'm.content_type',
       'm.text',
       'm.delivery_status',
+      // Only a call's payload (its IVR path) is read; an e-mail's headers stay in the table.
+      sql<Record<string, unknown> | null>`CASE WHEN m.content_type = 'call' THEN m.payload END`.as(
+        'call_payload',
+      ),
     ])
     .select((eb) =>
       // The channel of the message before this one in the same conversation, to mark a change.
@@ -98,21 +160,25 @@ export async function customerTimeline(
       .limit(limit + 1)
       .execute(),
   ]);
-  const messages: TimelineEntry[] = rows.map((r) => ({
-    id: r.id,
-    kind: 'message' as const,
-    at: new Date(r.created_at).toISOString(),
-    conversationId: r.conversation_id,
-    conversationStatus: r.status,
-    channelType: r.channel_type,
-    channelId: r.channel_id,
-    direction: r.direction,
-    senderType: r.sender_type,
-    contentType: r.content_type,
-    text: r.text,
-    deliveryStatus: r.delivery_status,
-    channelChanged: r.previous_channel !== null && r.previous_channel !== r.channel_type,
-  }));
+  const messages: TimelineEntry[] = rows.map((r) =>
+    r.content_type === 'call'
+      ? callEntry(r)
+      : {
+          id: r.id,
+          kind: 'message' as const,
+          at: new Date(r.created_at).toISOString(),
+          conversationId: r.conversation_id,
+          conversationStatus: r.status,
+          channelType: r.channel_type,
+          channelId: r.channel_id,
+          direction: r.direction,
+          senderType: r.sender_type,
+          contentType: r.content_type,
+          text: r.text,
+          deliveryStatus: r.delivery_status,
+          channelChanged: r.previous_channel !== null && r.previous_channel !== r.channel_type,
+        },
+  );
   const mergeEntries: TimelineEntry[] = merges.map((m) => ({
     id: m.id,
     kind: 'merge' as const,

@@ -376,6 +376,35 @@ export interface ConversationReadsTable {
   last_message_id: string | null;
 }
 
+export interface IvrFlowsTable {
+  tenant_id: string;
+  id: string;
+  version: number;
+  name: string;
+  definition: Json<Record<string, unknown>>;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+  updated_by: string;
+}
+
+export interface VoiceNumbersTable {
+  number: string;
+  tenant_id: string;
+  flow_id: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface IvrAudioTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  duration_ms: number;
+  pcmu: Uint8Array;
+  created_at: Timestamp;
+  created_by: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -409,6 +438,9 @@ export interface Database {
   disposition_codes: DispositionCodesTable;
   business_hours: BusinessHoursTable;
   conversation_reads: ConversationReadsTable;
+  ivr_flows: IvrFlowsTable;
+  voice_numbers: VoiceNumbersTable;
+  ivr_audio: IvrAudioTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

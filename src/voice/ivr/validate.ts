@@ -119,8 +119,13 @@ export function shapeErrors(def: unknown): FlowProblem[] {
       });
       return;
     }
-    for (const p of schemaErrors(schema, n, base, nodeId))
+    // TypeBox reports a missing field twice (required, then its type): the first says it.
+    const seen = new Set<string>();
+    for (const p of schemaErrors(schema, n, base, nodeId)) {
+      if (seen.has(p.path)) continue;
+      seen.add(p.path);
       out.push({ ...p, message: `node "${label}" ${p.path.slice(base.length + 1) || ''}: ${p.message}` });
+    }
   });
   return out;
 }

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { DomainError } from '../../core/index.js';
 import { type Pcm, parseWav } from './wav.js';
 
 /**
@@ -24,7 +25,10 @@ export interface Synthesizer {
   close(): Promise<void>;
 }
 
-export class SynthesisFailed extends Error {}
+export class SynthesisFailed extends DomainError {
+  readonly code = 'SYNTHESIS_FAILED';
+  readonly status = 503;
+}
 
 interface Pending {
   resolve(s: Synthesized): void;

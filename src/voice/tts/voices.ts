@@ -1,3 +1,5 @@
+import { DomainError } from '../../core/index.js';
+
 /**
  * Which eSpeak NG voice reads which prompt language. Mandarin is `cmn` (Latin letters in the text
  * read as English, so "请按1，English press 2" works in one prompt); the npm WASM build (1.52)
@@ -14,7 +16,10 @@ export const DEFAULT_RATE = 165;
 
 const VARIANT = /^(m[1-7]|f[1-5])$/;
 
-export class UnknownVoice extends Error {}
+export class UnknownVoice extends DomainError {
+  readonly code = 'UNKNOWN_VOICE';
+  readonly status = 400;
+}
 
 export function voiceFor(r: {
   language: 'zh-CN' | 'en';

@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/index.js';
 import { decodeAlaw, decodeMulaw } from './g711.js';
 
 /**
@@ -9,7 +10,11 @@ export interface Pcm {
   sampleRate: number;
 }
 
-export class WavError extends Error {}
+/** An upload that is not audio we can read. */
+export class WavError extends DomainError {
+  readonly code = 'UNSUPPORTED_AUDIO';
+  readonly status = 400;
+}
 
 const FORMAT_PCM = 1;
 const FORMAT_ALAW = 6;
