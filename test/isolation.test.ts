@@ -19,6 +19,7 @@ interface Fixture {
   canned: string;
   disposition: string;
   hours: string;
+  ivrFlow: string;
 }
 
 interface Case {
@@ -325,6 +326,38 @@ const CASES: Record<string, Case> = {
   },
   'DELETE /api/v1/business-hours/:id': { targetsA: true, params: (a) => ({ id: a.hours }) },
   'GET /api/v1/business-hours/:id/status': { targetsA: true, params: (a) => ({ id: a.hours }) },
+  'GET /api/v1/ivr/flows': { targetsA: false },
+  // B's flow cannot send calls to A's queue: refused as a queue that does not exist.
+  'POST /api/v1/ivr/flows': {
+    targetsA: false,
+    body: (a) => ({
+      name: 'B flow',
+      definition: { entry: 'q', nodes: [{ id: 'q', type: 'enqueue', queueId: a.queue }] },
+    }),
+  },
+  'GET /api/v1/ivr/flows/:id': { targetsA: true, params: (a) => ({ id: a.ivrFlow }) },
+  'PUT /api/v1/ivr/flows/:id': {
+    targetsA: true,
+    params: (a) => ({ id: a.ivrFlow }),
+    body: () => ({ name: 'hijacked', definition: { entry: 'h', nodes: [{ id: 'h', type: 'hangup' }] } }),
+  },
+  'POST /api/v1/ivr/flows/:id/simulate': {
+    targetsA: true,
+    params: (a) => ({ id: a.ivrFlow }),
+    body: () => ({ digits: ['1'] }),
+  },
+  'POST /api/v1/ivr/prompts/preview': { targetsA: false, body: () => ({ text: '您好', language: 'zh-CN' }) },
+  'GET /api/v1/ivr/audio': { targetsA: false },
+  // Not a WAV file: refused before anything is stored.
+  'POST /api/v1/ivr/audio': { targetsA: false, body: () => ({ not: 'audio' }) },
+  'GET /api/v1/ivr/numbers': { targetsA: false },
+  // A's number pointed at A's flow by B: the flow is not B's.
+  'PUT /api/v1/ivr/numbers/:number': {
+    targetsA: true,
+    params: () => ({ number: '+864001112222' }),
+    body: (a) => ({ flowId: a.ivrFlow }),
+  },
+  'DELETE /api/v1/ivr/numbers/:number': { targetsA: true, params: () => ({ number: '+864001112222' }) },
 };
 
 const TENANT_TABLES = [
@@ -345,6 +378,9 @@ const TENANT_TABLES = [
   'disposition_codes',
   'business_hours',
   'conversation_reads',
+  'ivr_flows',
+  'voice_numbers',
+  'ivr_audio',
 ] as const satisfies readonly (keyof Database)[];
 
 for (const kind of ['pglite', 'postgres'] as const) {
@@ -422,6 +458,11 @@ for (const kind of ['pglite', 'postgres'] as const) {
       });
       const hours = await post('/api/v1/business-hours', { name: 'A hours', timezone: 'Asia/Shanghai' });
       await call(auth, 'POST', `/api/v1/conversations/${conversation.id}/read`, {});
+      const ivrFlow = await post('/api/v1/ivr/flows', {
+        name: 'A flow',
+        definition: { entry: 'q', nodes: [{ id: 'q', type: 'enqueue', queueId: queue.id }] },
+      });
+      await call(auth, 'PUT', '/api/v1/ivr/numbers/+864001112222', { flowId: ivrFlow.id });
       a = {
         user: user.id,
         team: team.id,
@@ -435,6 +476,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
         canned: canned.id,
         disposition: disposition.id,
         hours: hours.id,
+        ivrFlow: ivrFlow.id,
       };
       aTenant = user.tenantId;
       bAuth = (await t.addTenant('other')).auth;
