@@ -215,7 +215,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       expect(ms).toBeLessThan(3500);
       // 16-bit PCM at 8 kHz: 16 bytes a millisecond after the 44-byte header.
       expect(first.rawPayload.subarray(0, 4).toString()).toBe('RIFF');
-      expect(first.rawPayload.length).toBe(44 + ms * 16);
+      expect(Math.abs(first.rawPayload.length - (44 + ms * 16))).toBeLessThan(16);
       const second = await t.inject({
         method: 'POST',
         url: '/api/v1/ivr/prompts/preview',

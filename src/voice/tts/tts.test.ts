@@ -127,7 +127,7 @@ describe('speech from eSpeak NG (WASM) in a worker', () => {
     expect(first.source).toBe('synthesized');
     expect(concurrent).toBe(first);
     expect(first.durationMs).toBeGreaterThan(1200);
-    expect(first.pcmu.length).toBe(first.durationMs * 8);
+    expect(Math.abs(first.pcmu.length - first.durationMs * 8)).toBeLessThan(8);
     const second = await prompts.speak({ ...request, text: ' 您好，欢迎致电 ' });
     expect(second.source).toBe('memory');
     expect(prompts.stats).toEqual({ synthesized: 1, memoryHits: 1, diskHits: 0 });
