@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSwitchboard, type Switchboard } from '../src/app.js';
 import { createMemoryBus } from '../src/bus/index.js';
 import { loadConfig } from '../src/config.js';
@@ -230,6 +230,30 @@ describe('the in-memory blocking index', () => {
     const after = await matchCustomer(deps, actor, mail, undefined, { wait: true });
     expect(after.suggested).toEqual([]);
     expect(await pendingPairs(deps, tenantId)).not.toContain(pair(crm, mail));
+  });
+
+  it('runs no statement on the ingestion path: the customer handed over, the index loaded', async () => {
+    const actor = systemActor(tenantId);
+    await index();
+    const received = await receiveInbound(deps, actor, {
+      channelType: 'email',
+      identity: { kind: 'email', value: 'zhang.san@nowhere.example' },
+      displayName: '张三',
+      text: 'hello',
+      idempotencyKey: 'live-no-statement-1',
+    });
+    const executor = deps.db.getExecutor();
+    const spy = vi.spyOn(executor, 'executeQuery');
+    try {
+      const outcome = await matchCustomer(deps, actor, received.conversation.customerId, received.customer);
+      expect(spy).not.toHaveBeenCalled();
+      expect(outcome.merged).toBeUndefined();
+      await outcome.settled;
+    } finally {
+      spy.mockRestore();
+    }
+    // Its keys follow, behind.
+    await waitFor(async () => (await keyRows(deps.db, received.conversation.customerId)) > 0);
   });
 
   it('takes a merge into account as soon as it is decided, and writes it just after', async () => {
