@@ -155,6 +155,7 @@ const CASES: Record<string, Case> = {
   'GET /api/v1/routing/settings': { targetsA: false },
   'PUT /api/v1/routing/settings': { targetsA: false, body: () => ({ agingPerMinute: 2 }) },
   'GET /api/v1/routing/break-reasons': { targetsA: false },
+  'GET /api/v1/routing/agents/:id/state': { targetsA: true, params: (a) => ({ id: a.user }) },
   'PUT /api/v1/routing/agents/:id/state': {
     targetsA: true,
     params: (a) => ({ id: a.user }),

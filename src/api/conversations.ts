@@ -50,8 +50,15 @@ export const ConversationSchema = Type.Object({
   wrappedUpBy: NullableId,
 });
 
-const ConversationListItemSchema = Type.Object({
+const ConversationWithTaskSchema = Type.Object({
   ...ConversationSchema.properties,
+  taskId: Type.Union([Uuid, Type.Null()], {
+    description: 'the open routing task (waiting, offered, assigned or in wrap-up); null when none is',
+  }),
+});
+
+const ConversationListItemSchema = Type.Object({
+  ...ConversationWithTaskSchema.properties,
   unread: Type.Integer({ minimum: 0, description: "customer messages after the caller's read marker" }),
 });
 
@@ -145,9 +152,9 @@ export async function conversationRoutes(
       config: { access: 'agent' },
       schema: {
         tags,
-        summary: 'One conversation',
+        summary: 'One conversation, with its open routing task (taskId)',
         params: IdParams,
-        response: withProblems({ 200: ConversationSchema }),
+        response: withProblems({ 200: ConversationWithTaskSchema }),
       },
     },
     async (request) => getConversation(deps, actorOf(request), request.params.id),

@@ -9,6 +9,7 @@ import {
   completeTask,
   createTask,
   currentRules,
+  getAgentState,
   getRoutingSettings,
   getTask,
   liveStats,
@@ -394,6 +395,21 @@ export async function routingRoutes(fastify: FastifyInstance, { ctx }: { ctx: Ap
       },
     },
     async (request) => ({ items: [...(await breakReasonsOf(live, actorOf(request).tenantId))] }),
+  );
+
+  app.get(
+    '/api/v1/routing/agents/:id/state',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: "An agent's state, load and capacity per channel class (as the PUT answers)",
+        description: 'Agents read their own (403 for anyone else’s); supervisors may read anyone’s.',
+        params: IdParams,
+        response: withProblems({ 200: AgentStatsSchema }),
+      },
+    },
+    async (request) => getAgentState(live, actorOf(request), request.params.id),
   );
 
   app.put(

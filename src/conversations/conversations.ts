@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import {
   type Actor,
   actorTag,
@@ -44,10 +45,24 @@ export interface Conversation {
   wrappedUpBy: string | null;
 }
 
-/** A list item: the conversation and how many customer messages the caller has not read. */
-export interface ConversationListItem extends Conversation {
+/** A conversation as read (GET): with its open routing task, if any. */
+export interface ConversationWithTask extends Conversation {
+  /** The open routing task (waiting, reserved, assigned or in wrap-up); null when none is. */
+  taskId: string | null;
+}
+
+/** A list item: the conversation, its open task and how many customer messages the caller has not read. */
+export interface ConversationListItem extends ConversationWithTask {
   unread: number;
 }
+
+/** The conversation's open routing task (at most one, by a unique index), in the same statement. */
+const openTaskId = sql<string | null>`(
+  SELECT t.id FROM routing_tasks t
+  WHERE t.tenant_id = c.tenant_id AND t.conversation_id = c.id
+    AND t.status IN ('waiting', 'reserved', 'assigned', 'wrapping')
+  LIMIT 1
+)`.as('task_id');
 
 export interface NewConversation {
   customerId: string;
@@ -188,8 +203,20 @@ export function findConversation(trx: Db | Trx, tenantId: string, id: string, lo
   return findInTenant(trx, 'conversations', tenantId, id, { lock });
 }
 
-export async function getConversation({ db }: Pick<StoreDeps, 'db'>, actor: Actor, id: string) {
-  return toConversation(await findConversation(db, actor.tenantId, id));
+export async function getConversation(
+  { db }: Pick<StoreDeps, 'db'>,
+  actor: Actor,
+  id: string,
+): Promise<ConversationWithTask> {
+  const row = await db
+    .selectFrom('conversations as c')
+    .selectAll('c')
+    .select(openTaskId)
+    .where('c.tenant_id', '=', actor.tenantId)
+    .where('c.id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw new NotFound('conversation', id);
+  return { ...toConversation(row), taskId: row.task_id ?? null };
 }
 
 /**
@@ -212,6 +239,7 @@ export async function listConversations(
     )
     .selectAll('c')
     .select(unreadCount)
+    .select(openTaskId)
     .where('c.tenant_id', '=', actor.tenantId);
   if (req.status) q = q.where('c.status', '=', req.status);
   if (req.queueId) q = q.where('c.queue_id', '=', req.queueId);
@@ -224,7 +252,11 @@ export async function listConversations(
     .orderBy('c.id', 'desc')
     .limit(limit + 1)
     .execute();
-  return toPage(rows, limit, (row) => ({ ...toConversation(row), unread: Number(row.unread) }));
+  return toPage(rows, limit, (row) => ({
+    ...toConversation(row),
+    taskId: row.task_id ?? null,
+    unread: Number(row.unread),
+  }));
 }
 
 function sameTags(a: string[], b: string[]): boolean {

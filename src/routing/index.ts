@@ -65,6 +65,7 @@ export {
   completeTask,
   createTask,
   DEFAULT_BREAK_REASONS,
+  getAgentState,
   getRoutingSettings,
   getTask,
   liveStats,

@@ -3,7 +3,9 @@
 // conversations they assign, and a `routing.*` event each for the event log and the live feeds.
 // Reservation rows move out of `pending` only once (`WHERE status = 'pending'`), so a decision
 // that reaches the database twice, or after a restart decided otherwise, cannot apply twice.
-import { Unavailable } from '../core/index.js';
+
+import { changeConversation } from '../conversations/index.js';
+import { systemActor, Unavailable } from '../core/index.js';
 import type { UnitOfWork } from '../storage/index.js';
 import type { RoutingEngine, RoutingEvent } from './engine/index.js';
 
@@ -81,7 +83,7 @@ export async function persistDecisions(
       .where('id', '=', id)
       .execute();
   }
-  for (const e of events) {
+  for (const [i, e] of events.entries()) {
     if (e.type === 'reservation.created') {
       const r = e.reservation;
       await trx
@@ -124,6 +126,25 @@ export async function persistDecisions(
           .where('tenant_id', '=', tenantId)
           .where('id', '=', conversationId)
           .execute();
+    } else if (
+      e.type === 'task.transferred' &&
+      !events.slice(i + 1).some((x) => x.type === 'task.assigned' && x.taskId === e.taskId)
+    ) {
+      // Back to waiting (in a queue, or for one colleague): the agent who transferred it no longer
+      // holds the conversation, so it leaves their inbox; whoever accepts it next is its assignee.
+      const conversationId = engine.getTask(e.taskId)?.attributes.conversationId;
+      if (typeof conversationId !== 'string') continue;
+      const c = await trx
+        .selectFrom('conversations')
+        .select('assignee_id')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', conversationId)
+        .executeTakeFirst();
+      if (e.fromAgentId && c?.assignee_id === e.fromAgentId)
+        await changeConversation(uow, systemActor(tenantId), conversationId, {
+          assigneeId: null,
+          ...(e.toQueueId && { queueId: e.toQueueId }),
+        });
     }
   }
   for (const id of agents) {

@@ -87,6 +87,16 @@ export async function setAgentState(
   );
 }
 
+/** An agent reads their own state, load and capacity (after a reload); a supervisor may read anyone's. */
+export function getAgentState(live: RoutingLive, actor: Actor, agentId: string): Promise<AgentStats> {
+  if (agentId !== actor.userId && !isSupervisor(actor))
+    throw new Forbidden("only a supervisor may read another agent's state");
+  return live.run(actor.tenantId, (engine) => {
+    if (!engine.getAgent(agentId)) throw new NotFound('agent', agentId);
+    return engine.agentStats(agentId);
+  });
+}
+
 function ownReservation(actor: Actor, r: ReservationView | undefined, id: string): ReservationView {
   if (!r) throw new NotFound('reservation', id);
   if (r.agentId !== actor.userId) throw new NotFound('reservation', id);

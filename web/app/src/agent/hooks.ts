@@ -4,7 +4,7 @@
 import { App } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { ApiError, get, post, put } from '../shared/api';
-import { atLeast, type Me } from '../shared/auth';
+import type { Me } from '../shared/auth';
 import { type LiveEvent, useLiveEvents, useLiveStatus } from '../shared/live';
 import {
   type AgentStats,
@@ -68,8 +68,6 @@ export function useCustomers(): number {
 
 // ---------------------------------------------------------------- presence
 
-const STATE_KEY = 'sb.agent.state';
-
 export interface Presence {
   stats: AgentStats | null;
   breakReasons: string[];
@@ -79,35 +77,22 @@ export interface Presence {
 
 export function usePresence(me: Me): Presence {
   const fail = useFail();
-  const [stats, setStats] = useState<AgentStats | null>(() => {
-    try {
-      const s = JSON.parse(localStorage.getItem(STATE_KEY) ?? 'null') as AgentStats | null;
-      return s?.agentId === me.id ? s : null;
-    } catch {
-      return null;
-    }
-  });
+  // Read from the server on mount (GET …/agents/:id/state), never guessed from a previous visit.
+  const [stats, setStats] = useState<AgentStats | null>(null);
   const [breakReasons, setBreakReasons] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
 
-  const keep = useCallback((s: AgentStats) => {
-    setStats(s);
-    localStorage.setItem(STATE_KEY, JSON.stringify(s));
-  }, []);
+  const keep = useCallback((s: AgentStats) => setStats(s), []);
 
   const load = useCallback(() => {
     get<{ items: string[] }>('/api/v1/routing/break-reasons')
       .then((r) => setBreakReasons(r.items))
       .catch(() => undefined);
-    // Supervisors can read the live statistics; an agent's own state arrives with routing events.
-    if (!atLeast(me.role, 'supervisor')) return;
-    get<{ agents: AgentStats[] }>('/api/v1/routing/stats')
-      .then((r) => {
-        const mine = r.agents.find((a) => a.agentId === me.id);
-        if (mine) keep(mine);
-      })
+    // The agent's own state, load and capacity; routing events keep it current from here.
+    get<AgentStats>(`/api/v1/routing/agents/${me.id}/state`)
+      .then(keep)
       .catch(() => undefined);
-  }, [me.id, me.role, keep]);
+  }, [me.id, keep]);
   useEffect(load, [load]);
   useRefresh(load);
 

@@ -20,6 +20,8 @@ export interface Conversation {
   updatedAt: string;
   lastMessageAt: string | null;
   unread?: number;
+  /** The open routing task (waiting, offered, assigned or in wrap-up); null when none is. */
+  taskId?: string | null;
 }
 
 export interface Message {
@@ -231,7 +233,7 @@ export function shortTag(id: string): string {
   return id.replace(/-/g, '').slice(-4).toUpperCase();
 }
 
-/** The conversation's routing task: remembered from offers this tab saw, else looked up. */
+/** The conversation's open routing task: the server's answer, else remembered from offers this tab saw. */
 const TASKS_KEY = 'sb.agent.tasks';
 function readTaskMap(): Record<string, string> {
   try {
@@ -249,15 +251,14 @@ export function rememberTask(conversationId: string, taskId: string): void {
   localStorage.setItem(TASKS_KEY, JSON.stringify(m));
 }
 export async function taskOfConversation(conversationId: string): Promise<string | undefined> {
-  const known = readTaskMap()[conversationId];
-  if (known) return known;
-  // Supervisors may list live tasks; agents rely on the offers this browser accepted.
+  // GET /conversations/:id names its open task (taskId), so this works after a reload too.
   try {
-    const { items } = await get<{ items: Task[] }>('/api/v1/routing/tasks');
-    return items.find((x) => x.attributes.conversationId === conversationId)?.id;
+    const c = await get<Conversation>(`/api/v1/conversations/${conversationId}`);
+    if (c.taskId !== undefined) return c.taskId ?? undefined;
   } catch {
-    return undefined;
+    // Fall back to what this browser remembers.
   }
+  return readTaskMap()[conversationId];
 }
 
 export function markRead(conversationId: string): void {
