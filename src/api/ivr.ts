@@ -23,12 +23,12 @@ import {
   updateFlow,
 } from '../voice/ivr/index.js';
 import {
+  convertToPrompt,
   createEspeakSynthesizer,
   PromptService,
   parseWav,
   pcmOf,
   pcmWav,
-  toPromptAudio,
   WavError,
 } from '../voice/tts/index.js';
 import { actorOf } from './auth.js';
@@ -439,7 +439,7 @@ export async function ivrRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiCon
           name ??= part.filename?.replace(/\.[a-z0-9]{1,5}$/i, '');
         }
         const pcm = parseWav(data);
-        const audio = toPromptAudio(pcm.samples, pcm.sampleRate);
+        const audio = await convertToPrompt(pcm.samples, pcm.sampleRate);
         if (audio.durationMs === 0) throw new WavError('the recording is empty');
         if (audio.durationMs > MAX_RECORDING_MS)
           throw new WavError(`a recording is at most ${MAX_RECORDING_MS / 60_000} minutes`);

@@ -10,6 +10,7 @@ export {
 export { decodeMulaw, encodeMulaw, G711_RATE, type G711Codec, transcodeMulaw } from './g711.js';
 export { LruCache } from './lru.js';
 export {
+  convertToPrompt,
   DEFAULT_RATE,
   durationOf,
   type PromptAudio,
@@ -22,6 +23,6 @@ export {
   type SpokenPrompt,
   toPromptAudio,
 } from './prompts.js';
-export { resample } from './resample.js';
+export { resample, resampleInSlices } from './resample.js';
 export { UnknownVoice, VOICES, voiceFor } from './voices.js';
 export { mulawWav, parseWav, pcmWav, WavError } from './wav.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Synthesizer } from './espeak.js';
 import { decodeMulaw, encodeMulaw, G711_RATE } from './g711.js';
 import { LruCache } from './lru.js';
-import { resample } from './resample.js';
+import { resample, resampleInSlices } from './resample.js';
 import { voiceFor } from './voices.js';
 
 export { DEFAULT_RATE } from './voices.js';
@@ -60,6 +60,12 @@ export function durationOf(pcmu: Uint8Array): number {
 /** Any 16-bit PCM at any rate as a prompt: resampled to 8 kHz and µ-law encoded. */
 export function toPromptAudio(samples: Int16Array, sampleRate: number): PromptAudio {
   const pcmu = encodeMulaw(resample(samples, sampleRate, G711_RATE));
+  return { pcmu, durationMs: durationOf(pcmu) };
+}
+
+/** The same, half a second of output at a time, so calls' media on this event loop keeps its pace. */
+export async function convertToPrompt(samples: Int16Array, sampleRate: number): Promise<PromptAudio> {
+  const pcmu = encodeMulaw(await resampleInSlices(samples, sampleRate, G711_RATE));
   return { pcmu, durationMs: durationOf(pcmu) };
 }
 
@@ -123,7 +129,7 @@ export class PromptService {
       rate,
     });
     this.stats.synthesized++;
-    const audio = toPromptAudio(spoken.samples, spoken.sampleRate);
+    const audio = await convertToPrompt(spoken.samples, spoken.sampleRate);
     this.memory.set(key, audio);
     await this.store(key, audio.pcmu);
     return { ...audio, key, source: 'synthesized', synthesisMs: spoken.ms };
