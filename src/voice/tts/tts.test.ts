@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createEspeakSynthesizer, type Synthesizer } from './espeak.js';
 import { decodeAlaw, encodeMulaw, transcodeMulaw } from './g711.js';
 import { PromptService, promptKey } from './prompts.js';
-import { resample } from './resample.js';
+import { resample, resampleInSlices } from './resample.js';
 import { mulawDataOf, parseWav, pcmWav } from './wav.js';
 
 function tone(freq: number, rate: number, seconds: number, amplitude = 10_000): Int16Array {
@@ -35,6 +35,17 @@ describe('audio conversion', () => {
     expect(crossings(out)).toBeLessThan(2010);
     expect(rms(out) / (10_000 / Math.SQRT2)).toBeCloseTo(1, 1);
   });
+
+  it.each([11_025, 16_000, 44_100, 48_000, 22_051])(
+    'keeps a 1 kHz tone from %i Hz at 8 kHz',
+    async (rate) => {
+      const out = await resampleInSlices(tone(1000, rate, 1), rate, 8000, 1000);
+      expect(Math.abs(out.length - 8000)).toBeLessThanOrEqual(1);
+      expect(Math.abs(crossings(out) - 2000)).toBeLessThan(10);
+      expect(rms(out) / (10_000 / Math.SQRT2)).toBeCloseTo(1, 1);
+      expect(resample(tone(1000, rate, 1), rate, 8000)).toEqual(out);
+    },
+  );
 
   it('filters out what 8 kHz cannot carry instead of folding it into the band', () => {
     // 6 kHz would alias to 2 kHz without the low-pass.
