@@ -182,7 +182,7 @@ function request(
   return [
     `${method} sip:${options.user ?? 'ivr'}@127.0.0.1:${voice.sipPort} SIP/2.0`,
     `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=${options.branch ?? `z9hG4bK-${++seq}`};rport`,
-    `From: <sip:tester@127.0.0.1:${port}>;tag=from-${callId}`,
+    `From: <sip:tester@127.0.0.1:${port}>;tag=from-${callId.replace(/@.*/, '')}`,
     `To: <sip:${options.user ?? 'ivr'}@127.0.0.1>${options.toTag ? `;tag=${options.toTag}` : ''}`,
     `Call-ID: ${callId}`,
     `CSeq: ${options.cseq ?? 1} ${method}`,

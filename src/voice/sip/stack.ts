@@ -14,6 +14,7 @@ import {
   KNOWN_METHODS,
   makeResponse,
   newBranch,
+  randomToken,
   reasonFor,
   type SipRequest,
   type SipResponse,
@@ -236,12 +237,12 @@ class Stack implements SipStack, LegHost {
       return;
     }
     if (method === 'OPTIONS' && !toTag) {
-      this.sendStateless(
-        flow,
-        makeResponse(request, 200, 'OK', {
-          headers: { allow: ALLOW, accept: 'application/sdp', 'user-agent': this.userAgent },
-        }),
-      );
+      const ok = makeResponse(request, 200, 'OK', {
+        headers: { allow: ALLOW, accept: 'application/sdp', 'user-agent': this.userAgent },
+      });
+      // RFC 3261 §8.2.6.2: a response outside a dialog carries a To tag of ours.
+      ok.headers.to = { ...request.headers.to, params: { ...request.headers.to.params, tag: randomToken() } };
+      this.sendStateless(flow, ok);
       return;
     }
     if (method === 'CANCEL') {

@@ -49,7 +49,12 @@ export async function openTransports(options: TransportOptions): Promise<SipTran
 
 async function bindBoth(options: TransportOptions): Promise<SipTransports> {
   const { logger } = options;
-  const udp = dgram.createSocket({ type: net.isIPv6(options.host) ? 'udp6' : 'udp4' });
+  // A bigger receive buffer rides out bursts (a trunk's INVITE burst, a flood) while the loop is busy;
+  // Linux caps it at net.core.rmem_max.
+  const udp = dgram.createSocket({
+    type: net.isIPv6(options.host) ? 'udp6' : 'udp4',
+    recvBufferSize: 4 * 1024 * 1024,
+  });
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => reject(asPortError(err, 'udp', options));
     udp.once('error', onError);
@@ -114,6 +119,7 @@ function asPortError(err: NodeJS.ErrnoException, transport: string, options: Tra
 class StreamConnections {
   private readonly byPeer = new Map<string, net.Socket>();
   private readonly perAddress = new Map<string, number>();
+  private readonly broken = new WeakSet<net.Socket>();
 
   constructor(private readonly options: TransportOptions) {}
 
@@ -164,8 +170,16 @@ class StreamConnections {
       else this.perAddress.set(address, left);
     });
     socket.on('data', (chunk: Buffer) => {
+      if (this.broken.has(socket)) return;
       buffer += chunk.toString('latin1');
-      buffer = this.drain(buffer, socket, flow);
+      try {
+        buffer = this.drain(buffer, socket, flow);
+      } catch (err) {
+        // The stack catches its own errors; this keeps a bug in framing from taking the process down.
+        this.options.logger.error({ err, peer: key }, 'sip: TCP framing failed; closing the connection');
+        buffer = '';
+        socket.destroy();
+      }
     });
   }
 
@@ -192,7 +206,7 @@ class StreamConnections {
       if (lengthText !== undefined && !/^\d{1,10}$/.test(lengthText)) {
         // The stream cannot be framed past this message: answer it (the validator says why) and close.
         this.options.onMessage(`${head}\r\n\r\n`, flow);
-        socket.end();
+        this.closeSoon(socket);
         return '';
       }
       const length = lengthText === undefined ? 0 : Number(lengthText);
@@ -211,7 +225,16 @@ class StreamConnections {
     const head = scanHead(end < 0 ? cut.slice(0, cut.lastIndexOf('\r\n') + 1 || 0) : cut.slice(0, end));
     if (/^[!-~]+ \S+ SIP\//.test(head.firstLine))
       socket.write(rawErrorResponse(head, status, reason), 'latin1');
-    socket.end();
+    this.closeSoon(socket);
     return '';
+  }
+
+  /**
+   * A stream we can no longer frame: read nothing more from it, but keep it open a moment so answers
+   * to the requests it already carried (some wait for an RTP port) still reach the peer.
+   */
+  private closeSoon(socket: net.Socket): void {
+    this.broken.add(socket);
+    setTimeout(() => socket.end(), 2000).unref();
   }
 }

@@ -74,6 +74,37 @@ describe('readMessage', () => {
     expect(readMessage(invite(overrides), 'udp')).toMatchObject({ kind: 'reject', status: 400, reason });
   });
 
+  it.each([
+    [{ CSeq: 'fz229 INVITE' }, 'Bad CSeq'],
+    [{ Via: 'SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKx\xc10;rport' }, 'Bad Via'],
+    [{ Via: 'SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK1 junk' }, 'Bad Via'],
+    [{ From: '<sip:caller@h>;tag=1 <sip:other@h>' }, 'Bad From'],
+    [{ To: 'sip:a@b c' }, 'Bad To'],
+    [{ Contact: '<sip:a@b>>' }, 'Bad Contact'],
+  ])('answers 400 to trailing garbage the package parser would skip: %o', (overrides, reason) => {
+    expect(readMessage(invite(overrides), 'udp')).toMatchObject({ kind: 'reject', status: 400, reason });
+  });
+
+  it('accepts the header forms phones really send', () => {
+    const r = readMessage(
+      invite({
+        Via: 'SIP/2.0/UDP [2001:db8::1]:5060;branch=z9hG4bK776;received=192.0.2.1;rport=5060, SIP/2.0/TCP proxy.example.com;branch=z9hG4bK1',
+        From: '"Zhang San \\\\ \\"ZS\\"" <sip:+8613800138000@example.com;user=phone>;tag=a6c85cf',
+        To: 'Bob <sip:bob@example.com>',
+        Contact: '<sip:caller@10.0.0.1:5060;transport=udp>;expires=60;+sip.instance="<urn:uuid:1>"',
+      }),
+      'udp',
+    );
+    expect(r.kind).toBe('request');
+  });
+
+  it('checks a 2 KB header line in well under a millisecond (no backtracking blow-up)', () => {
+    const evil = `${'a '.repeat(1000)}`;
+    const started = performance.now();
+    for (let i = 0; i < 20; i++) readMessage(invite({ From: evil, To: `<${'x'.repeat(2000)}` }), 'udp');
+    expect((performance.now() - started) / 20).toBeLessThan(5);
+  });
+
   it('answers 400 to a second Call-ID', () => {
     const text = invite().replace('CSeq:', 'Call-ID: other\r\nCSeq:');
     expect(readMessage(text, 'udp')).toMatchObject({ status: 400, reason: 'Duplicate Call-ID' });

@@ -15,6 +15,7 @@ import {
   stripLeadingBlankLines,
 } from './framing.js';
 import type { SipRequest, SipResponse, SipTransport } from './message.js';
+import { parseVias, validAddress, validContact, validCSeq, validVia } from './syntax.js';
 
 export type Inbound =
   | { kind: 'request'; request: SipRequest; head: RawHead }
@@ -108,6 +109,8 @@ function readRequest(head: RawHead, rawBody: string, transport: SipTransport): I
   }
   const uri = line[2]!;
   if (!SCHEMES.test(uri)) return reject(head, 416, 'Unsupported URI Scheme', method);
+  const syntax = checkSyntax(head);
+  if (syntax) return reject(head, 400, syntax, method);
 
   // RFC 3261 §18.3: over UDP a body shorter than Content-Length is an error, a longer one is cut.
   const lengthText = rawHeader(head, 'content-length');
@@ -130,6 +133,7 @@ function readRequest(head: RawHead, rawBody: string, transport: SipTransport): I
     | undefined;
   if (!parsed?.headers) return reject(head, 400, 'Bad Request', method);
   parsed.content = body;
+  parsed.headers.via = parseVias(rawHeaders(head, 'via'));
   const problem = checkParsed(parsed);
   if (problem) return reject(head, 400, problem, method);
   return { kind: 'request', request: parsed, head };
@@ -151,6 +155,17 @@ function checkParsed(r: SipRequest): string | undefined {
   if (r.method === 'INVITE') {
     const contact = h.contact;
     if (!Array.isArray(contact) || contact.length !== 1 || !contact[0]?.uri) return 'Bad Contact';
+  }
+  return undefined;
+}
+
+/** The raw grammar of the headers the stack relies on (the package's parsers forgive too much). */
+function checkSyntax(head: RawHead): string | undefined {
+  for (const [name, value] of head.headers) {
+    if (name === 'via' && !validVia(value)) return 'Bad Via';
+    if ((name === 'from' || name === 'to') && !validAddress(value)) return `Bad ${displayName(name)}`;
+    if (name === 'contact' && !validContact(value)) return 'Bad Contact';
+    if (name === 'cseq' && !validCSeq(value)) return 'Bad CSeq';
   }
   return undefined;
 }
