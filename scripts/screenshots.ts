@@ -55,43 +55,40 @@ async function main(): Promise<void> {
     const login = async (email: string) =>
       (await call('', 'POST', '/api/v1/auth/login', { email, password: PASSWORD })).token as string;
 
-    // One customer on three channels: a Telegram question last week, an SMS, and now the web chat.
+    // One customer on three channels: an SMS, then Telegram (the account is on the customer's record),
+    // and now the web chat, signed in with the same phone number.
     const owner = await login(DEMO_OWNER);
-    const inbound = (channelType: string, identity: Json, text: string, key: string, displayName?: string) =>
+    const inbound = (channelType: string, identity: Json, text: string, key: string) =>
       call(owner, 'POST', '/api/v1/messages/inbound', {
         channelType,
         identity,
         text,
         idempotencyKey: key,
-        ...(displayName && { displayName }),
+        displayName: '张伟',
       });
-    await inbound(
-      'telegram',
-      { kind: 'telegram', value: '5012345678' },
-      '你好，我的订单 SO-20261188 还没发货',
-      'shot-1',
-      '张伟',
-    );
-    await inbound(
-      'telegram',
-      { kind: 'telegram', value: '5012345678' },
-      '我的手机是 138 0013 8000，麻烦尽快处理',
-      'shot-2',
-      '张伟',
-    );
-    await inbound(
+    const phone = { kind: 'phone', value: '+8613800138000' };
+    const sms = await inbound(
       'sms',
-      { kind: 'phone', value: '+8613800138000' },
-      '张伟：订单 SO-20261188 能改地址吗？',
-      'shot-3',
-      '张伟',
+      phone,
+      '张伟：订单 SO-20261188 能改地址吗？改到浦东新区世纪大道 100 号',
+      'shot-1',
+    );
+    const customerId = (sms.conversation as Json).customerId as string;
+    await call(owner, 'POST', `/api/v1/customers/${customerId}/identities`, {
+      kind: 'telegram',
+      value: '5012345678',
+    });
+    await inbound(
+      'telegram',
+      { kind: 'telegram', value: '5012345678' },
+      '你好，订单 SO-20261188 还没发货吗？',
+      'shot-2',
     );
     const chat = await inbound(
       'webchat',
-      { kind: 'device', value: 'shot-device-1' },
-      '您好，我是张伟（电话 13800138000），想问一下订单 SO-20261188 什么时候到？',
-      'shot-4',
-      '张伟',
+      phone,
+      '您好，我是张伟，想问一下订单 SO-20261188 什么时候到？短信和 Telegram 都问过了。',
+      'shot-3',
     );
     const conversationId = (chat.conversation as Json).id as string;
 
