@@ -182,6 +182,7 @@ describe('an inbound call through the IVR on pglite', () => {
     expect(entry).toMatchObject({
       kind: 'call',
       channelType: 'voice',
+      direction: 'in',
       from: '+8613800138000',
       to: NUMBER,
       outcome: 'enqueue',

@@ -42,6 +42,7 @@ const CallEntry = Type.Object({
   conversationId: Uuid,
   conversationStatus: Type.String(),
   channelType: Type.String(),
+  direction: Type.Literal('in'),
   text: Type.String(),
   from: Type.String({ description: 'the caller number as it reached us' }),
   to: Type.String({ description: 'the number dialled' }),

@@ -20,6 +20,8 @@ export interface CallEntry {
   conversationId: string;
   conversationStatus: string;
   channelType: string;
+  /** Inbound: the customer called (outbound calls come with call control). */
+  direction: 'in';
   text: string;
   from: string;
   to: string;
@@ -60,6 +62,7 @@ function callEntry(r: {
     conversationId: r.conversation_id,
     conversationStatus: r.status,
     channelType: r.channel_type,
+    direction: 'in',
     text: r.text,
     from: String(call.from ?? ''),
     to: String(call.to ?? ''),
