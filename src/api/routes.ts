@@ -11,6 +11,7 @@ import { dispositionCodeRoutes } from './disposition-codes.js';
 import { eventRoutes } from './events.js';
 import { identityRoutes } from './identity.js';
 import { ivrRoutes } from './ivr.js';
+import { ivrAudioRoutes } from './ivr-audio.js';
 import { mergeRoutes } from './merges.js';
 import { queueRoutes } from './queues.js';
 import { routingRoutes } from './routing.js';
@@ -45,4 +46,5 @@ export const routePlugins: ((app: FastifyInstance, opts: { ctx: ApiContext }) =>
   supervisionRoutes,
   analyticsRoutes,
   ivrRoutes,
+  ivrAudioRoutes,
 ];

@@ -1,7 +1,7 @@
 // The tenant's IVR flows, versioned like routing rules: each save is checked (shape, meaning, and
 // that the queues, business hours and recordings it names are the tenant's) and stored as a new
 // version; the newest version is the flow. Old versions stay readable for audit and rollback.
-import { type Actor, actorTag, Conflict, NotFound, newId } from '../../core/index.js';
+import { type Actor, actorTag, Conflict, NotFound, newId, systemActor } from '../../core/index.js';
 import { currentRules, getQueue } from '../../routing/index.js';
 import { auditBy } from '../../security/index.js';
 import type { Db, Row, StoreDeps, Trx, UnitOfWork } from '../../storage/index.js';
@@ -143,7 +143,7 @@ async function referenceProblems(trx: Trx, tenantId: string, flow: CompiledFlow)
         message: `node "${nodeId}": there is no ${kind} ${id}`,
       });
   };
-  const actor = { tenantId, userId: null, role: 'owner' as const };
+  const actor = systemActor(tenantId);
   for (const id of flow.references.queueIds)
     await getQueue({ db: trx }, actor, id).catch((err: unknown) => {
       if (!(err instanceof NotFound)) throw err;
