@@ -7,6 +7,7 @@ import { runExtraction } from './extraction.js';
 import { runIdentity } from './identity/index.js';
 import { runInlineResolution } from './identity/inline.js';
 import { runRouting } from './routing/index.js';
+import { runVoice } from './voice/index.js';
 import { runVoicePrompts } from './voice-prompts.js';
 import { runWebhookIngest } from './webhook-ingest.js';
 
@@ -22,6 +23,7 @@ const BENCHMARKS: { name: string; run: (opts: BenchOptions) => Promise<BenchOutp
   { name: 'identity', run: runIdentity },
   { name: 'identity-inline', run: runInlineResolution },
   { name: 'routing', run: runRouting },
+  { name: 'voice', run: runVoice },
   { name: 'voice-prompts', run: runVoicePrompts },
 ];
 

@@ -23,6 +23,8 @@ export interface SippResult {
   stats: Record<string, string> | undefined;
   /** Every row of `-trace_stat`. */
   rows: Record<string, string>[];
+  /** Response times (ms, whole) from `-trace_rtt -rtt_freq 1`: INVITE sent → 200 received. */
+  rtt: number[];
 }
 
 export interface SippProcess {
@@ -47,11 +49,11 @@ export function startSipp(args: string[], options: { timeoutMs?: number } = {}):
     child.on('close', (code) => {
       clearTimeout(timer);
       const rows = readStats(dir);
-      resolve({ code, output, dir, stats: rows.at(-1), rows });
+      resolve({ code, output, dir, stats: rows.at(-1), rows, rtt: readRtt(dir) });
     });
     child.on('error', (err) => {
       clearTimeout(timer);
-      resolve({ code: -1, output: String(err), dir, stats: undefined, rows: [] });
+      resolve({ code: -1, output: String(err), dir, stats: undefined, rows: [], rtt: [] });
     });
   });
   return { pid: child.pid, done, signal: (s) => child.kill(s) };
@@ -71,6 +73,17 @@ function readStats(dir: string): Record<string, string>[] {
     const cells = line.split(';');
     return Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
   });
+}
+
+function readRtt(dir: string): number[] {
+  const file = readdirSync(dir).find((f) => f.endsWith('_rtt.csv'));
+  if (!file) return [];
+  return readFileSync(path.join(dir, file), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => Number(line.split(';')[1]))
+    .filter((n) => Number.isFinite(n));
 }
 
 /** An even UDP port with the next three free (sipp's -mp uses the port and port + 2). */

@@ -55,6 +55,11 @@ declare module 'sip' {
       open: (target: unknown, onError?: (err: Error) => void) => PackageConnection,
     ): PackageTransactionLayer;
     parseUri(uri: string): Record<string, unknown> | undefined;
+    /** The package's whole stack with its own transports (the benchmark's bare answerer uses it). */
+    create(
+      options: { port: number; address: string; udp?: boolean; tcp?: boolean },
+      onRequest: (request: PackageMessage, remote: unknown) => void,
+    ): { send(message: PackageMessage): void; destroy(): void };
     generateBranch(): string;
   }
 
