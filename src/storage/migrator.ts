@@ -6,7 +6,7 @@ import * as m0004 from './migrations/0004_merge_suggestions.js';
 import * as m0005 from './migrations/0005_identity_matching.js';
 import * as m0006 from './migrations/0006_routing.js';
 import * as m0007 from './migrations/0007_workspace.js';
-import * as m0009 from './migrations/0009_ivr.js';
+import * as m0008 from './migrations/0008_ivr.js';
 
 /** Migrations are listed here in order; the file name is the migration's permanent name. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -17,7 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_identity_matching': m0005,
   '0006_routing': m0006,
   '0007_workspace': m0007,
-  '0009_ivr': m0009,
+  '0008_ivr': m0008,
 };
 
 export class MigrationFailed extends Error {}
