@@ -8,9 +8,12 @@ import {
   type DtmfEvent,
   type EndCause,
   startVoice,
+  toMediaCall,
   tone,
   type Voice,
 } from '../src/voice/index.js';
+import { CallerHungUp } from '../src/voice/ivr/index.js';
+import { toPromptAudio } from '../src/voice/tts/index.js';
 import { startTestApp } from './support/app.js';
 
 const SCENARIOS = path.resolve(import.meta.dirname, 'fixtures/sipp');
@@ -121,6 +124,49 @@ describe.skipIf(!haveSipp)('voice over SIP with a real sipp caller', () => {
       expect(seen.call.state).toBe('ended');
     },
   );
+
+  it("drives a call through the IVR's MediaCall: a µ-law prompt played to the end, then the digit typed during it", async () => {
+    const samples = new Int16Array(4000).map((_, i) => Math.round(6000 * Math.sin(i / 3)));
+    const prompt = toPromptAudio(samples, 8000);
+    const outcome: { played?: boolean; digits?: string; error?: unknown } = {};
+    voice.calls.onCall(async (call) => {
+      const media = toMediaCall(call);
+      try {
+        await media.answer();
+        await media.play(prompt);
+        outcome.played = true;
+        outcome.digits = await media.collectDigits({ max: 1, timeoutMs: 5000 });
+        await new Promise((r) => call.once('ended', r));
+        await media.play(prompt);
+      } catch (err) {
+        outcome.error = err;
+      }
+    });
+    try {
+      const mediaPort = await freeMediaPort();
+      const result = await runSipp(
+        sippArgs(`127.0.0.1:${voice.sipPort}`, mediaPort, [
+          '-sf',
+          path.join(SCENARIOS, 'caller-dtmf.xml'),
+          '-rtp_echo',
+          '-m',
+          '1',
+          '-timeout',
+          '20s',
+          '-timeout_error',
+        ]),
+        { timeoutMs: 30_000 },
+      );
+      expect(result.code, result.output).toBe(0);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(outcome.played).toBe(true);
+      expect(outcome.digits).toBe('1');
+      // Once the caller has gone, the IVR is told so.
+      expect(outcome.error).toBeInstanceOf(CallerHungUp);
+    } finally {
+      voice.calls.onCall(ivr);
+    }
+  });
 
   it('leaves no call or RTP port behind', async () => {
     await new Promise((r) => setTimeout(r, 50));

@@ -15,4 +15,5 @@ export {
   SAMPLE_RATE,
   tone,
 } from './media/index.js';
+export { toMediaCall } from './media-call.js';
 export { startVoice, type Voice, type VoiceConfig } from './service.js';
