@@ -1,25 +1,12 @@
 // Canned responses: ready answers agents insert by shortcut, per language, with variables that are
 // filled in when used ({{customer.name}} and the others, inserted from chips at the cursor).
-import { DeleteOutlined, EditOutlined, PlusOutlined, SearchOutlined } from '@ant-design/icons';
-import {
-  App,
-  Button,
-  Form,
-  Input,
-  Modal,
-  Popconfirm,
-  Select,
-  Space,
-  Table,
-  Tag,
-  Tooltip,
-  Typography,
-} from 'antd';
+import { PlusOutlined, SearchOutlined } from '@ant-design/icons';
+import { App, Button, Form, Input, Select, Table, Tag, Typography } from 'antd';
 import type { TextAreaRef } from 'antd/es/input/TextArea';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { del, patch, post } from '../shared/api';
-import { errorText, Missing, PageHead, useList } from './common';
+import { EditModal, errorText, Missing, PageHead, RowActions, useList } from './common';
 
 interface Canned {
   id: string;
@@ -184,47 +171,25 @@ export function CannedPage() {
                 title: t('fields.actions'),
                 width: 96,
                 render: (_, c) => (
-                  <Space size={2}>
-                    <Tooltip title={t('edit')}>
-                      <Button
-                        type="text"
-                        size="small"
-                        icon={<EditOutlined />}
-                        aria-label={t('editOf', { name: c.title })}
-                        onClick={() => open(c)}
-                      />
-                    </Tooltip>
-                    <Popconfirm
-                      title={t('canned.deleteConfirm', { name: c.title })}
-                      okText={t('delete')}
-                      cancelText={t('cancel')}
-                      onConfirm={() => remove(c)}
-                    >
-                      <Button
-                        type="text"
-                        size="small"
-                        danger
-                        icon={<DeleteOutlined />}
-                        aria-label={t('deleteOf', { name: c.title })}
-                      />
-                    </Popconfirm>
-                  </Space>
+                  <RowActions
+                    name={c.title}
+                    onEdit={() => open(c)}
+                    onDelete={() => remove(c)}
+                    deleteConfirm={t('canned.deleteConfirm', { name: c.title })}
+                  />
                 ),
               },
             ]}
           />
         </div>
       )}
-      <Modal
+      <EditModal
         open={!!editing}
         title={editing === 'new' ? t('canned.new') : t('canned.edit')}
-        okText={t('save')}
-        cancelText={t('cancel')}
-        confirmLoading={saving}
-        onOk={() => void save()}
+        saving={saving}
+        onOk={save}
         onCancel={() => setEditing(null)}
         width={620}
-        destroyOnHidden
       >
         <Form form={form} layout="vertical" requiredMark="optional">
           <div style={{ display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) 150px 130px', gap: 12 }}>
@@ -278,7 +243,7 @@ export function CannedPage() {
             <Input.TextArea ref={body} autoSize={{ minRows: 4, maxRows: 10 }} maxLength={5000} showCount />
           </Form.Item>
         </Form>
-      </Modal>
+      </EditModal>
     </>
   );
 }

@@ -1,7 +1,7 @@
 // Channels: the list, and a settings form per type built from what GET /channel-types says about
 // the type (labels in both languages, required, secret). After saving: the webhook URL to give the
 // provider, and for web chat the snippet to paste into the website.
-import { DeleteOutlined, EditOutlined, LinkOutlined, PlusOutlined } from '@ant-design/icons';
+import { LinkOutlined, PlusOutlined } from '@ant-design/icons';
 import {
   App,
   Button,
@@ -23,7 +23,7 @@ import { useTranslation } from 'react-i18next';
 import { del, patch, post } from '../shared/api';
 import { ChannelIcon } from '../shared/ChannelIcon';
 import { currentLanguage } from '../shared/i18n';
-import { Copyable, errorText, localized, PageHead, useList } from './common';
+import { Copyable, errorText, localized, PageHead, RowActions, useList } from './common';
 
 interface Field {
   key: string;
@@ -227,40 +227,23 @@ export function ChannelsPage() {
               title: t('fields.actions'),
               width: 130,
               render: (_, c) => (
-                <Space size={2}>
-                  <Tooltip title={t('channels.connectTitle')}>
-                    <Button
-                      type="text"
-                      size="small"
-                      icon={<LinkOutlined />}
-                      aria-label={t('channels.connectOf', { name: c.name })}
-                      onClick={() => setConnect(c)}
-                    />
-                  </Tooltip>
-                  <Tooltip title={t('edit')}>
-                    <Button
-                      type="text"
-                      size="small"
-                      icon={<EditOutlined />}
-                      aria-label={t('editOf', { name: c.name })}
-                      onClick={() => open(c)}
-                    />
-                  </Tooltip>
-                  <Popconfirm
-                    title={t('channels.deleteConfirm', { name: c.name })}
-                    okText={t('delete')}
-                    cancelText={t('cancel')}
-                    onConfirm={() => remove(c)}
-                  >
-                    <Button
-                      type="text"
-                      size="small"
-                      danger
-                      icon={<DeleteOutlined />}
-                      aria-label={t('deleteOf', { name: c.name })}
-                    />
-                  </Popconfirm>
-                </Space>
+                <RowActions
+                  name={c.name}
+                  onEdit={() => open(c)}
+                  onDelete={() => remove(c)}
+                  deleteConfirm={t('channels.deleteConfirm', { name: c.name })}
+                  extra={
+                    <Tooltip title={t('channels.connectTitle')}>
+                      <Button
+                        type="text"
+                        size="small"
+                        icon={<LinkOutlined />}
+                        aria-label={t('channels.connectOf', { name: c.name })}
+                        onClick={() => setConnect(c)}
+                      />
+                    </Tooltip>
+                  }
+                />
               ),
             },
           ]}

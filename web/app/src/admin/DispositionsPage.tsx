@@ -1,11 +1,11 @@
 // Disposition codes: how an agent records the outcome of a contact at wrap-up, labelled in both
 // languages; a retired code is made inactive rather than deleted so old reports keep their label.
-import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
-import { App, Button, Form, Input, Modal, Popconfirm, Space, Switch, Table, Tooltip } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
+import { App, Button, Form, Input, Switch, Table } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { del, patch, post } from '../shared/api';
-import { errorText, Missing, PageHead, useList } from './common';
+import { EditModal, errorText, Missing, PageHead, RowActions, useList } from './common';
 
 interface Disposition {
   id: string;
@@ -118,46 +118,24 @@ export function DispositionsPage() {
                 title: t('fields.actions'),
                 width: 96,
                 render: (_, d) => (
-                  <Space size={2}>
-                    <Tooltip title={t('edit')}>
-                      <Button
-                        type="text"
-                        size="small"
-                        icon={<EditOutlined />}
-                        aria-label={t('editOf', { name: d.code })}
-                        onClick={() => open(d)}
-                      />
-                    </Tooltip>
-                    <Popconfirm
-                      title={t('dispositions.deleteConfirm', { code: d.code })}
-                      okText={t('delete')}
-                      cancelText={t('cancel')}
-                      onConfirm={() => remove(d)}
-                    >
-                      <Button
-                        type="text"
-                        size="small"
-                        danger
-                        icon={<DeleteOutlined />}
-                        aria-label={t('deleteOf', { name: d.code })}
-                      />
-                    </Popconfirm>
-                  </Space>
+                  <RowActions
+                    name={d.code}
+                    onEdit={() => open(d)}
+                    onDelete={() => remove(d)}
+                    deleteConfirm={t('dispositions.deleteConfirm', { code: d.code })}
+                  />
                 ),
               },
             ]}
           />
         </div>
       )}
-      <Modal
+      <EditModal
         open={!!editing}
         title={editing === 'new' ? t('dispositions.new') : t('dispositions.edit')}
-        okText={t('save')}
-        cancelText={t('cancel')}
-        confirmLoading={saving}
-        onOk={() => void save()}
+        saving={saving}
+        onOk={save}
         onCancel={() => setEditing(null)}
-        destroyOnHidden
       >
         <Form form={form} layout="vertical" requiredMark="optional">
           <Form.Item
@@ -189,7 +167,7 @@ export function DispositionsPage() {
             <Switch />
           </Form.Item>
         </Form>
-      </Modal>
+      </EditModal>
     </>
   );
 }

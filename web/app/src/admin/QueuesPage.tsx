@@ -1,25 +1,11 @@
 // Queues: how work waits and how the ACD picks an agent (strategy), how long an offer stands,
 // after-contact work, the service-level goal, required skills and business hours.
-import { DeleteOutlined, EditOutlined, MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
-import {
-  App,
-  Button,
-  Drawer,
-  Form,
-  Input,
-  InputNumber,
-  Popconfirm,
-  Select,
-  Space,
-  Table,
-  Tag,
-  Tooltip,
-  Typography,
-} from 'antd';
+import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
+import { App, Button, Drawer, Form, Input, InputNumber, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { del, patch, post } from '../shared/api';
-import { errorText, PageHead, useList } from './common';
+import { errorText, PageHead, RowActions, useList } from './common';
 
 export const STRATEGIES = [
   'best-match',
@@ -226,31 +212,12 @@ export function QueuesPage() {
               title: t('fields.actions'),
               width: 96,
               render: (_, q) => (
-                <Space size={2}>
-                  <Tooltip title={t('edit')}>
-                    <Button
-                      type="text"
-                      size="small"
-                      icon={<EditOutlined />}
-                      aria-label={t('editOf', { name: q.name })}
-                      onClick={() => open(q)}
-                    />
-                  </Tooltip>
-                  <Popconfirm
-                    title={t('queues.deleteConfirm', { name: q.name })}
-                    okText={t('delete')}
-                    cancelText={t('cancel')}
-                    onConfirm={() => remove(q)}
-                  >
-                    <Button
-                      type="text"
-                      size="small"
-                      danger
-                      icon={<DeleteOutlined />}
-                      aria-label={t('deleteOf', { name: q.name })}
-                    />
-                  </Popconfirm>
-                </Space>
+                <RowActions
+                  name={q.name}
+                  onEdit={() => open(q)}
+                  onDelete={() => remove(q)}
+                  deleteConfirm={t('queues.deleteConfirm', { name: q.name })}
+                />
               ),
             },
           ]}

@@ -1,10 +1,10 @@
 // Skills: what agents are good at (with a proficiency each, set under Users) and queues require.
-import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
-import { App, Button, Form, Input, Modal, Popconfirm, Space, Table, Tooltip } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
+import { App, Button, Form, Input, Table } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { del, patch, post } from '../shared/api';
-import { errorText, PageHead, useList } from './common';
+import { EditModal, errorText, PageHead, RowActions, useList } from './common';
 import type { Skill } from './QueuesPage';
 
 export function SkillsPage() {
@@ -72,45 +72,23 @@ export function SkillsPage() {
               title: t('fields.actions'),
               width: 96,
               render: (_, s) => (
-                <Space size={2}>
-                  <Tooltip title={t('edit')}>
-                    <Button
-                      type="text"
-                      size="small"
-                      icon={<EditOutlined />}
-                      aria-label={t('editOf', { name: s.name })}
-                      onClick={() => open(s)}
-                    />
-                  </Tooltip>
-                  <Popconfirm
-                    title={t('skills.deleteConfirm', { name: s.name })}
-                    okText={t('delete')}
-                    cancelText={t('cancel')}
-                    onConfirm={() => remove(s)}
-                  >
-                    <Button
-                      type="text"
-                      size="small"
-                      danger
-                      icon={<DeleteOutlined />}
-                      aria-label={t('deleteOf', { name: s.name })}
-                    />
-                  </Popconfirm>
-                </Space>
+                <RowActions
+                  name={s.name}
+                  onEdit={() => open(s)}
+                  onDelete={() => remove(s)}
+                  deleteConfirm={t('skills.deleteConfirm', { name: s.name })}
+                />
               ),
             },
           ]}
         />
       </div>
-      <Modal
+      <EditModal
         open={!!editing}
         title={editing === 'new' ? t('skills.new') : t('skills.edit')}
-        okText={t('save')}
-        cancelText={t('cancel')}
-        confirmLoading={saving}
-        onOk={() => void save()}
+        saving={saving}
+        onOk={save}
         onCancel={() => setEditing(null)}
-        destroyOnHidden
       >
         <Form form={form} layout="vertical" requiredMark="optional">
           <Form.Item
@@ -124,7 +102,7 @@ export function SkillsPage() {
             <Input.TextArea autoSize={{ minRows: 2, maxRows: 4 }} maxLength={1000} />
           </Form.Item>
         </Form>
-      </Modal>
+      </EditModal>
     </>
   );
 }

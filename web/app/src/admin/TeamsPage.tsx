@@ -1,10 +1,10 @@
 // Teams and their members (routing rules can read `agent.teams`; supervisors look after a team).
-import { DeleteOutlined, EditOutlined, PlusOutlined, UsergroupAddOutlined } from '@ant-design/icons';
-import { App, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Tooltip } from 'antd';
+import { PlusOutlined, UsergroupAddOutlined } from '@ant-design/icons';
+import { App, Button, Form, Input, Select, Table, Tag, Tooltip } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { del, get, patch, post, put } from '../shared/api';
-import { errorText, PageHead, useList } from './common';
+import { EditModal, errorText, PageHead, RowActions, useList } from './common';
 import type { User } from './UsersPage';
 
 interface Team {
@@ -129,58 +129,39 @@ export function TeamsPage() {
               title: t('fields.actions'),
               width: 130,
               render: (_, x) => (
-                <Space size={2}>
-                  <Tooltip title={t('teams.editMembers')}>
-                    <Button
-                      type="text"
-                      size="small"
-                      icon={<UsergroupAddOutlined />}
-                      aria-label={t('teams.editMembersOf', { name: x.name })}
-                      data-testid={`team-members-${x.id}`}
-                      onClick={() => {
-                        setPicked(members.get(x.id) ?? []);
-                        setStaffing(x);
-                      }}
-                    />
-                  </Tooltip>
-                  <Tooltip title={t('teams.rename')}>
-                    <Button
-                      type="text"
-                      size="small"
-                      icon={<EditOutlined />}
-                      aria-label={t('editOf', { name: x.name })}
-                      onClick={() => open(x)}
-                    />
-                  </Tooltip>
-                  <Popconfirm
-                    title={t('teams.deleteConfirm', { name: x.name })}
-                    okText={t('delete')}
-                    cancelText={t('cancel')}
-                    onConfirm={() => remove(x)}
-                  >
-                    <Button
-                      type="text"
-                      size="small"
-                      danger
-                      icon={<DeleteOutlined />}
-                      aria-label={t('deleteOf', { name: x.name })}
-                    />
-                  </Popconfirm>
-                </Space>
+                <RowActions
+                  name={x.name}
+                  editTitle={t('teams.rename')}
+                  onEdit={() => open(x)}
+                  onDelete={() => remove(x)}
+                  deleteConfirm={t('teams.deleteConfirm', { name: x.name })}
+                  extra={
+                    <Tooltip title={t('teams.editMembers')}>
+                      <Button
+                        type="text"
+                        size="small"
+                        icon={<UsergroupAddOutlined />}
+                        aria-label={t('teams.editMembersOf', { name: x.name })}
+                        data-testid={`team-members-${x.id}`}
+                        onClick={() => {
+                          setPicked(members.get(x.id) ?? []);
+                          setStaffing(x);
+                        }}
+                      />
+                    </Tooltip>
+                  }
+                />
               ),
             },
           ]}
         />
       </div>
-      <Modal
+      <EditModal
         open={!!editing}
         title={editing === 'new' ? t('teams.new') : t('teams.rename')}
-        okText={t('save')}
-        cancelText={t('cancel')}
-        confirmLoading={saving}
-        onOk={() => void save()}
+        saving={saving}
+        onOk={save}
         onCancel={() => setEditing(null)}
-        destroyOnHidden
       >
         <Form form={form} layout="vertical" requiredMark="optional">
           <Form.Item
@@ -191,16 +172,13 @@ export function TeamsPage() {
             <Input maxLength={200} />
           </Form.Item>
         </Form>
-      </Modal>
-      <Modal
+      </EditModal>
+      <EditModal
         open={!!staffing}
         title={staffing ? t('teams.membersOf', { name: staffing.name }) : ''}
-        okText={t('save')}
-        cancelText={t('cancel')}
-        confirmLoading={saving}
-        onOk={() => void saveMembers()}
+        saving={saving}
+        onOk={saveMembers}
         onCancel={() => setStaffing(null)}
-        destroyOnHidden
       >
         <Select
           mode="multiple"
@@ -218,7 +196,7 @@ export function TeamsPage() {
               label: `${u.displayName || u.email} (${t(`common:roles.${u.role}`)})`,
             }))}
         />
-      </Modal>
+      </EditModal>
     </>
   );
 }

@@ -8,7 +8,6 @@ import {
   Form,
   Input,
   InputNumber,
-  Modal,
   Select,
   Space,
   Switch,
@@ -21,7 +20,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, patch, post, put } from '../shared/api';
 import { atLeast, type Role, useAuth } from '../shared/auth';
-import { errorText, PageHead, useList } from './common';
+import { EditModal, errorText, PageHead, useList } from './common';
 import type { Skill } from './QueuesPage';
 
 export interface User {
@@ -228,15 +227,13 @@ export function UsersPage() {
         />
       </div>
 
-      <Modal
+      <EditModal
         open={creating}
         title={t('users.new')}
         okText={t('create')}
-        cancelText={t('cancel')}
-        confirmLoading={saving}
-        onOk={() => void create()}
+        saving={saving}
+        onOk={create}
         onCancel={() => setCreating(false)}
-        destroyOnHidden
       >
         <Form form={form} layout="vertical" requiredMark="optional">
           <Form.Item
@@ -286,7 +283,7 @@ export function UsersPage() {
             <Select mode="tags" options={LANGS.map((l) => ({ value: l, label: l }))} />
           </Form.Item>
         </Form>
-      </Modal>
+      </EditModal>
 
       <Drawer
         open={!!skilling}

@@ -1,7 +1,8 @@
 // What every admin page shares: list loading (a missing endpoint is told apart from an error),
-// the page header, copy-to-clipboard, and errors shown the one way.
-import { CopyOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Tooltip, Typography } from 'antd';
+// the page header, copy-to-clipboard, a table row's edit/delete buttons, the edit dialog, and errors
+// shown the one way.
+import { CopyOutlined, DeleteOutlined, EditOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Modal, Popconfirm, Space, Tooltip, Typography } from 'antd';
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, get } from '../shared/api';
@@ -152,4 +153,95 @@ export function localized(label: { en: string; 'zh-CN': string } | string | unde
   if (!label) return '';
   if (typeof label === 'string') return label;
   return lang === 'zh-CN' ? label['zh-CN'] || label.en : label.en || label['zh-CN'];
+}
+
+/**
+ * A table row's actions: `extra` buttons first, then edit (labelled `editOf`) and, with `onDelete`,
+ * delete behind a confirmation (labelled `deleteOf`).
+ */
+export function RowActions({
+  name,
+  onEdit,
+  onDelete,
+  deleteConfirm,
+  editTitle,
+  extra,
+}: {
+  name: string;
+  onEdit: () => void;
+  onDelete?: () => unknown;
+  deleteConfirm?: string;
+  /** The edit button's tooltip; "Edit" when absent. */
+  editTitle?: string;
+  extra?: ReactNode;
+}) {
+  const { t } = useTranslation('admin');
+  return (
+    <Space size={2}>
+      {extra}
+      <Tooltip title={editTitle ?? t('edit')}>
+        <Button
+          type="text"
+          size="small"
+          icon={<EditOutlined />}
+          aria-label={t('editOf', { name })}
+          onClick={onEdit}
+        />
+      </Tooltip>
+      {onDelete && (
+        <Popconfirm
+          title={deleteConfirm}
+          okText={t('delete')}
+          cancelText={t('cancel')}
+          onConfirm={() => onDelete()}
+        >
+          <Button
+            type="text"
+            size="small"
+            danger
+            icon={<DeleteOutlined />}
+            aria-label={t('deleteOf', { name })}
+          />
+        </Popconfirm>
+      )}
+    </Space>
+  );
+}
+
+/** The dialog that creates or edits one item: Save (or `okText`) and Cancel, content dropped on close. */
+export function EditModal({
+  open,
+  title,
+  saving,
+  onOk,
+  onCancel,
+  okText,
+  width,
+  children,
+}: {
+  open: boolean;
+  title: ReactNode;
+  saving: boolean;
+  onOk: () => unknown;
+  onCancel: () => void;
+  okText?: string;
+  width?: number;
+  children: ReactNode;
+}) {
+  const { t } = useTranslation('admin');
+  return (
+    <Modal
+      open={open}
+      title={title}
+      okText={okText ?? t('save')}
+      cancelText={t('cancel')}
+      confirmLoading={saving}
+      onOk={() => void onOk()}
+      onCancel={onCancel}
+      {...(width !== undefined && { width })}
+      destroyOnHidden
+    >
+      {children}
+    </Modal>
+  );
 }
