@@ -460,10 +460,10 @@ describe.skipIf(!sippAvailable())('bad SIP while a call is in progress', () => {
     expect(call.digits).toEqual(['1']);
     expect(cause).toBe('caller-hangup');
     // RTP kept flowing: a 12 s call at 50 frames a second (half of it is plenty for this check).
-    expect(answered.media.stats().framesPlayed).toBeGreaterThan(300);
+    expect((await answered.media.stats()).framesPlayed).toBeGreaterThan(300);
     await sleep(100);
     expect(voice.calls.calls).toHaveLength(0);
-    expect(voice.media.stats().sessions).toBe(0);
+    expect((await voice.media.stats()).sessions).toBe(0);
   }, 90_000);
 
   it('an INVITE flood from one address gets 503 with Retry-After beyond its rate; the call in progress goes on', async () => {

@@ -115,7 +115,7 @@ describe.skipIf(!haveSipp)('voice over SIP with a real sipp caller', () => {
       // The pcap sends the end packet three times: one digit.
       expect(seen.digits.map((d) => d.digit)).toEqual(['1']);
       expect(seen.collected).toEqual({ digits: '1', reason: 'max' });
-      const stats = seen.call.media.stats();
+      const stats = await seen.call.media.stats();
       // About 2.5 s of prompt before the caller hung up; sipp echoed it back, so it arrived.
       expect(stats.framesPlayed).toBeGreaterThan(80);
       expect(seen.heard).toBeGreaterThan(40);
@@ -172,7 +172,7 @@ describe.skipIf(!haveSipp)('voice over SIP with a real sipp caller', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(voice.calls.calls).toHaveLength(0);
     expect(voice.sip.calls).toBe(0);
-    expect(voice.media.stats().sessions).toBe(0);
+    expect((await voice.media.stats()).sessions).toBe(0);
   });
 });
 

@@ -108,7 +108,7 @@ async function measureSetups(
 ): Promise<SetupRow> {
   const calls = Math.round(rate * seconds);
   const mediaPort = await freeMediaPort();
-  target.voice?.media.resetTimerStats();
+  await target.voice?.media.resetTimerStats();
   const cpu = cpuMeter();
   const sipp = startSipp(
     sippArgs(`127.0.0.1:${target.port}`, mediaPort, [
@@ -133,7 +133,7 @@ async function measureSetups(
     { timeoutMs: (seconds + callMs / 1000 + 60) * 1000 },
   );
   const result = await sipp.done;
-  const timer = target.voice?.media.stats().timer;
+  const timer = (await target.voice?.media.stats())?.timer;
   return {
     target: target.label,
     offered: rate,
@@ -186,13 +186,13 @@ async function measureHold(
   await sleep(1000);
   const reached = target.voice ? active() : wanted;
   log(`  voice: ${target.label}: ${reached} calls up, measuring ${holdSeconds} s`);
-  const before = target.voice?.media.stats();
-  target.voice?.media.resetTimerStats();
+  const before = await target.voice?.media.stats();
+  await target.voice?.media.resetTimerStats();
   const cpu = cpuMeter();
   const t0 = performance.now();
   await sleep(holdSeconds * 1000);
   const seconds = (performance.now() - t0) / 1000;
-  const after = target.voice?.media.stats();
+  const after = await target.voice?.media.stats();
   const cpuShare = target.voice ? cpu() : undefined;
   const result = await sipp.done;
   const timer = after?.timer;

@@ -2,7 +2,7 @@
 // control, started together from config and stopped together.
 import type { Logger } from 'pino';
 import { CallControl } from './call-control.js';
-import { createEmbeddedMediaEngine, type MediaEngine } from './media/index.js';
+import { createEmbeddedMediaEngine, createWorkerMediaEngine, type MediaEngine } from './media/index.js';
 import { createSipStack, PortInUse, type RateLimit, type SipStack } from './sip/index.js';
 
 export interface VoiceConfig {
@@ -17,6 +17,11 @@ export interface VoiceConfig {
   inviteRate?: RateLimit;
   errorRate?: RateLimit;
   maxCalls?: number;
+  /**
+   * Where RTP runs: 'worker' (default) keeps the 20 ms media tick on a thread of its own, away from
+   * SIP, HTTP and database work; 'inline' runs it on the main thread (tests, comparison).
+   */
+  mediaThread?: 'worker' | 'inline';
 }
 
 export interface Voice {
@@ -43,12 +48,16 @@ export async function startVoice(config: VoiceConfig, logger: Logger): Promise<V
     errorRate: config.errorRate,
     maxCalls: config.maxCalls,
   });
-  const media = createEmbeddedMediaEngine({
+  const mediaOptions = {
     host: config.sipHost,
     portMin: config.rtpPortMin,
     portMax: config.rtpPortMax,
     logger: log,
-  });
+  };
+  const media =
+    config.mediaThread === 'inline'
+      ? createEmbeddedMediaEngine(mediaOptions)
+      : await createWorkerMediaEngine(mediaOptions);
   const calls = new CallControl({ sip, media, logger: log });
   let bound: { port: number };
   try {

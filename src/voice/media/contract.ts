@@ -46,7 +46,8 @@ export interface MediaSession {
   bridge(other: MediaSession): void;
   unbridge(): void;
   readonly bridgedTo: MediaSession | undefined;
-  stats(): SessionStats;
+  /** Counters so far (after release: the final ones). Asynchronous: the engine may live elsewhere. */
+  stats(): Promise<SessionStats>;
   /** Stops sending, closes the socket, frees the port. */
   release(): void;
   readonly released: boolean;
@@ -65,9 +66,9 @@ export interface MediaEngine {
   readonly kind: string;
   /** A session on a free port of the range; rejects with `NoMediaPorts` when none is free. */
   allocate(): Promise<MediaSession>;
-  stats(): MediaEngineStats;
+  stats(): Promise<MediaEngineStats>;
   /** Clears the timer histogram (the benchmark measures one phase at a time). */
-  resetTimerStats(): void;
+  resetTimerStats(): Promise<void>;
   /** Releases every session. */
   close(): Promise<void>;
 }

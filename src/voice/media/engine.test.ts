@@ -1,12 +1,13 @@
 import dgram from 'node:dgram';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tone } from './audio.js';
 import type { MediaEngine, MediaSession } from './contract.js';
 import { encodeTelephoneEvent } from './dtmf.js';
 import { createEmbeddedMediaEngine } from './engine.js';
 import { encodeRtp, parseRtp, type RtpPacket } from './rtp.js';
 import type { RemoteMedia } from './sdp.js';
+import { createWorkerMediaEngine } from './worker-engine.js';
 
 const logger = pino({ level: 'silent' });
 const engines: MediaEngine[] = [];
@@ -17,15 +18,16 @@ afterEach(async () => {
   for (const s of sockets.splice(0)) s.close();
 });
 
-function engine(sendSilence = false): MediaEngine {
+type Factory = (options: Parameters<typeof createEmbeddedMediaEngine>[0]) => Promise<MediaEngine>;
+const ENGINES: [string, Factory][] = [
+  ['in-thread', async (o) => createEmbeddedMediaEngine(o)],
+  ['worker thread', (o) => createWorkerMediaEngine(o)],
+];
+let factory: Factory;
+
+async function engine(sendSilence = false): Promise<MediaEngine> {
   const min = 30000 + Math.floor(Math.random() * 1000) * 20;
-  const e = createEmbeddedMediaEngine({
-    host: '127.0.0.1',
-    portMin: min,
-    portMax: min + 19,
-    logger,
-    sendSilence,
-  });
+  const e = await factory({ host: '127.0.0.1', portMin: min, portMax: min + 19, logger, sendSilence });
   engines.push(e);
   return e;
 }
@@ -54,9 +56,14 @@ const remote = (port: number, codec: 'PCMU' | 'PCMA' = 'PCMU'): RemoteMedia => (
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('embedded media engine', () => {
+// One suite, every engine (STYLE §3): the worker thread must behave as the engine it wraps.
+describe.each(ENGINES)('media engine (%s)', (_, make) => {
+  beforeAll(() => {
+    factory = make;
+  });
+
   it('plays a clip as 20 ms packets with consecutive sequence numbers and timestamps', async () => {
-    const media = engine();
+    const media = await engine();
     const p = await phone();
     const session = await media.allocate();
     session.connect(remote(p.port));
@@ -70,11 +77,11 @@ describe('embedded media engine', () => {
       expect((p.packets[i]!.sequence - p.packets[i - 1]!.sequence) & 0xffff).toBe(1);
       expect((p.packets[i]!.timestamp - p.packets[i - 1]!.timestamp) >>> 0).toBe(160);
     }
-    expect(media.stats().timer.count).toBeGreaterThanOrEqual(10);
+    expect((await media.stats()).timer.count).toBeGreaterThanOrEqual(10);
   });
 
   it('reports a digit once from RFC 4733 packets, whatever their repeats', async () => {
-    const media = engine();
+    const media = await engine();
     const p = await phone();
     const session = await media.allocate();
     session.connect(remote(p.port));
@@ -94,11 +101,11 @@ describe('embedded media engine', () => {
     for (let i = 0; i < 3; i++) send(true, 1280);
     await wait(100);
     expect(digits).toEqual(['1']);
-    expect(session.stats().dtmfReceived).toBe(1);
+    expect((await session.stats()).dtmfReceived).toBe(1);
   });
 
   it('bridges two sessions: audio and digits pass through, re-stamped with the other leg’s SSRC and codec', async () => {
-    const media = engine();
+    const media = await engine();
     const caller = await phone();
     const agent = await phone();
     const a = await media.allocate();
@@ -124,7 +131,7 @@ describe('embedded media engine', () => {
   });
 
   it('gives each session its own port from the range and takes it back on release', async () => {
-    const media = engine();
+    const media = await engine();
     const sessions: MediaSession[] = [];
     for (let i = 0; i < 10; i++) sessions.push(await media.allocate());
     expect(new Set(sessions.map((s) => s.localPort)).size).toBe(10);
@@ -136,7 +143,7 @@ describe('embedded media engine', () => {
   });
 
   it('latches onto the address RTP really comes from (symmetric RTP behind NAT) and sends there', async () => {
-    const media = engine(true);
+    const media = await engine(true);
     const announced = await phone();
     const actual = await phone();
     const session = await media.allocate();

@@ -73,7 +73,7 @@ export function createEmbeddedMediaEngine(options: EmbeddedMediaOptions): MediaE
       }
       throw new NoMediaPorts();
     },
-    stats(): MediaEngineStats {
+    async stats(): Promise<MediaEngineStats> {
       return {
         sessions: sessions.size,
         portsFree: pool.available,
@@ -82,7 +82,7 @@ export function createEmbeddedMediaEngine(options: EmbeddedMediaOptions): MediaE
         packetsReceived: host.totals.received,
       };
     },
-    resetTimerStats() {
+    async resetTimerStats() {
       clock.lateness.reset();
     },
     async close() {

@@ -33,3 +33,4 @@ export {
   type RemoteMedia,
   readAnswer,
 } from './sdp.js';
+export { createWorkerMediaEngine, type WorkerMediaOptions } from './worker-engine.js';

@@ -155,7 +155,11 @@ export class RtpSession implements MediaSession {
     if (peer.peer === this) peer.unbridge();
   }
 
-  stats(): SessionStats {
+  async stats(): Promise<SessionStats> {
+    return this.snapshot();
+  }
+
+  snapshot(): SessionStats {
     return { ...this.counters };
   }
 

@@ -1,0 +1,324 @@
+// The embedded engine run in a worker thread, behind the same MediaEngine interface: RTP sockets, the
+// 20 ms tick and the packets all live on the worker, so a slow database query or a burst of SIP on the
+// main thread does not make every call's audio late.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { AudioClip } from './audio.js';
+import {
+  type MediaEngine,
+  type MediaEngineStats,
+  type MediaSession,
+  NoMediaPorts,
+  type Playback,
+  type PlayEnd,
+  type PlayOptions,
+  type SessionStats,
+} from './contract.js';
+import type { DtmfEvent } from './dtmf.js';
+import type { RemoteMedia } from './sdp.js';
+import type { Command, Reply, WorkerOptions } from './worker-protocol.js';
+
+export interface WorkerMediaOptions extends Omit<WorkerOptions, 'logLevel'> {
+  logger: Logger;
+}
+
+/**
+ * The worker runs TypeScript through tsx like the main thread, but a worker does not inherit the
+ * loader: it registers tsx itself, then imports worker-main.ts.
+ */
+function bootstrap(): string {
+  const tsx = createRequire(import.meta.url)
+    .resolve('tsx/esm/api')
+    .replace(/\.cjs$/, '.mjs');
+  const main = new URL('./worker-main.ts', import.meta.url).href;
+  return `import(${JSON.stringify(pathToFileURL(tsx).href)})
+    .then((tsx) => { tsx.register(); return import(${JSON.stringify(main)}); })
+    .catch((err) => { console.error('media worker failed to start', err); process.exit(1); });`;
+}
+
+export async function createWorkerMediaEngine(options: WorkerMediaOptions): Promise<MediaEngine> {
+  const { logger, ...rest } = options;
+  const workerData: WorkerOptions = { ...rest, logLevel: logger.level };
+  const worker = new Worker(bootstrap(), { eval: true, workerData });
+  worker.unref();
+  const host = new Host(worker, logger);
+  await host.ready;
+  return host;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+}
+
+class Host implements MediaEngine {
+  readonly kind = 'embedded (worker thread)';
+  readonly ready: Promise<void>;
+  readonly sessions = new Map<string, ProxySession>();
+  private readonly pending = new Map<number, Pending>();
+  private nextReq = 1;
+  private readonly clipIds = new WeakMap<AudioClip, number>();
+  private nextClip = 1;
+  private readonly clipsGone = new FinalizationRegistry<number>((clip) =>
+    this.post({ op: 'dropClip', clip }),
+  );
+  private dead: Error | undefined;
+
+  constructor(
+    private readonly worker: Worker,
+    private readonly logger: Logger,
+  ) {
+    let started!: () => void;
+    let failed!: (err: Error) => void;
+    this.ready = new Promise<void>((resolve, reject) => {
+      started = resolve;
+      failed = reject;
+    });
+    worker.on('message', (reply: Reply) => {
+      if (reply.ev === 'ready') started();
+      else this.receive(reply);
+    });
+    const die = (err: Error) => {
+      this.dead ??= err;
+      failed(err);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+      for (const s of this.sessions.values()) s.gone({ ...ZERO });
+      this.sessions.clear();
+    };
+    worker.on('error', (err) => {
+      this.logger.error({ err }, 'media worker failed; its calls have no audio');
+      die(err);
+    });
+    worker.on('exit', (code) => die(new Error(`media worker exited (${code})`)));
+  }
+
+  post(command: Command): void {
+    if (!this.dead) this.worker.postMessage(command);
+  }
+
+  request<T>(make: (req: number) => Command): Promise<T> {
+    if (this.dead) return Promise.reject(this.dead);
+    const req = this.nextReq++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(req, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage(make(req));
+    });
+  }
+
+  /** The clip's id on the worker; its samples cross once. */
+  clipId(clip: AudioClip): number {
+    let id = this.clipIds.get(clip);
+    if (id === undefined) {
+      id = this.nextClip++;
+      this.clipIds.set(clip, id);
+      this.clipsGone.register(clip, id);
+      this.post({ op: 'clip', clip: id, samples: clip.samples, encoded: clip.encoded });
+    }
+    return id;
+  }
+
+  async allocate(): Promise<MediaSession> {
+    try {
+      const { id, port } = await this.request<{ id: string; port: number }>((req) => ({
+        op: 'allocate',
+        req,
+      }));
+      const session = new ProxySession(id, port, this);
+      this.sessions.set(id, session);
+      return session;
+    } catch (err) {
+      if (err instanceof NoPortsReply) throw new NoMediaPorts();
+      throw err;
+    }
+  }
+
+  stats(): Promise<MediaEngineStats> {
+    return this.request((req) => ({ op: 'stats', req }));
+  }
+
+  async resetTimerStats(): Promise<void> {
+    await this.request((req) => ({ op: 'resetTimer', req }));
+  }
+
+  async close(): Promise<void> {
+    if (!this.dead) await this.request((req) => ({ op: 'close', req })).catch(() => {});
+    this.dead ??= new Error('media engine closed');
+    await this.worker.terminate();
+  }
+
+  private receive(reply: Reply): void {
+    switch (reply.ev) {
+      case 'reply': {
+        const p = this.pending.get(reply.req);
+        this.pending.delete(reply.req);
+        p?.resolve(reply.value);
+        return;
+      }
+      case 'failed': {
+        const p = this.pending.get(reply.req);
+        this.pending.delete(reply.req);
+        p?.reject(reply.noPorts ? new NoPortsReply(reply.message) : new Error(reply.message));
+        return;
+      }
+      case 'dtmf':
+        this.sessions.get(reply.session)?.dtmf(reply.event);
+        return;
+      case 'audio':
+        this.sessions.get(reply.session)?.audio(reply.pcm);
+        return;
+      case 'played':
+        this.sessions.get(reply.session)?.played(reply.play, reply.end);
+        return;
+      case 'released': {
+        const s = this.sessions.get(reply.session);
+        this.sessions.delete(reply.session);
+        s?.gone(reply.stats);
+        return;
+      }
+    }
+  }
+}
+
+class NoPortsReply extends Error {}
+
+const ZERO: SessionStats = {
+  packetsSent: 0,
+  packetsReceived: 0,
+  packetsRejected: 0,
+  dtmfReceived: 0,
+  framesPlayed: 0,
+};
+
+/** A session on the worker, seen from the main thread. */
+class ProxySession implements MediaSession {
+  released = false;
+  private peer: ProxySession | undefined;
+  private nextPlay = 1;
+  private readonly plays = new Map<number, (end: PlayEnd) => void>();
+  private readonly dtmfListeners = new Set<(event: DtmfEvent) => void>();
+  private readonly audioListeners = new Set<(pcm: Int16Array) => void>();
+  private finalStats: SessionStats | undefined;
+  private finalWaiters: ((s: SessionStats) => void)[] = [];
+
+  constructor(
+    readonly id: string,
+    readonly localPort: number,
+    private readonly host: Host,
+  ) {}
+
+  get bridgedTo(): MediaSession | undefined {
+    return this.peer;
+  }
+
+  connect(remote: RemoteMedia): void {
+    if (!this.released) this.host.post({ op: 'connect', session: this.id, remote });
+  }
+
+  play(clip: AudioClip, options: PlayOptions = {}): Playback {
+    if (this.released) return { done: Promise.resolve('released'), stop: () => {} };
+    const play = this.nextPlay++;
+    const done = new Promise<PlayEnd>((resolve) => this.plays.set(play, resolve));
+    this.host.post({
+      op: 'play',
+      session: this.id,
+      play,
+      clip: this.host.clipId(clip),
+      loop: options.loop === true,
+    });
+    return { done, stop: () => this.host.post({ op: 'stopPlay', session: this.id, play }) };
+  }
+
+  stopPlayback(): void {
+    this.host.post({ op: 'stopPlayback', session: this.id });
+  }
+
+  onDtmf(listener: (event: DtmfEvent) => void): () => void {
+    this.dtmfListeners.add(listener);
+    return () => this.dtmfListeners.delete(listener);
+  }
+
+  onAudio(listener: (pcm: Int16Array) => void): () => void {
+    this.audioListeners.add(listener);
+    if (this.audioListeners.size === 1) this.host.post({ op: 'audio', session: this.id, on: true });
+    return () => {
+      if (this.audioListeners.delete(listener) && this.audioListeners.size === 0)
+        this.host.post({ op: 'audio', session: this.id, on: false });
+    };
+  }
+
+  bridge(other: MediaSession): void {
+    if (!(other instanceof ProxySession) || other === this || this.released || other.released)
+      throw new Error('can only bridge two live sessions of the same engine');
+    this.peer?.forget();
+    other.peer?.forget();
+    this.peer = other;
+    other.peer = this;
+    this.host.post({ op: 'bridge', session: this.id, other: other.id });
+  }
+
+  unbridge(): void {
+    if (!this.peer) return;
+    this.peer.forget();
+    this.forget();
+    this.host.post({ op: 'unbridge', session: this.id });
+  }
+
+  stats(): Promise<SessionStats> {
+    if (this.finalStats) return Promise.resolve(this.finalStats);
+    if (this.released) return new Promise((resolve) => this.finalWaiters.push(resolve));
+    return this.host
+      .request<SessionStats | null>((req) => ({ op: 'sessionStats', req, session: this.id }))
+      .then((s) => s ?? this.finalStats ?? { ...ZERO });
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.peer?.forget();
+    this.forget();
+    this.host.post({ op: 'release', session: this.id });
+    this.endPlays('released');
+    this.dtmfListeners.clear();
+    this.audioListeners.clear();
+  }
+
+  forget(): void {
+    this.peer = undefined;
+  }
+
+  dtmf(event: DtmfEvent): void {
+    for (const listener of this.dtmfListeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure is the listener's; the others still hear the digit.
+      }
+    }
+  }
+
+  audio(pcm: Int16Array): void {
+    for (const listener of this.audioListeners) listener(pcm);
+  }
+
+  played(play: number, end: PlayEnd): void {
+    const resolve = this.plays.get(play);
+    this.plays.delete(play);
+    resolve?.(end);
+  }
+
+  /** The worker released it (or died): final counters, every playback ended. */
+  gone(stats: SessionStats): void {
+    this.released = true;
+    this.finalStats = stats;
+    this.endPlays('released');
+    for (const w of this.finalWaiters.splice(0)) w(stats);
+  }
+
+  private endPlays(end: PlayEnd): void {
+    for (const resolve of this.plays.values()) resolve(end);
+    this.plays.clear();
+  }
+}
