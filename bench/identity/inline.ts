@@ -240,6 +240,9 @@ export async function runInlineResolution(opts: Options): Promise<BenchOutput> {
     const aloneApplyMs = applyMs.splice(0).sort((a, b) => a - b);
     globalThis.gc?.();
     // How long the event loop was held (by anything in the process: the matcher, the writes behind it, GC).
+    // The harness's own floor on this machine: the same schedule calling a function that does nothing.
+    const floorMs = (await paced(changed.length, RATE, async () => {})).sort((a, b) => a - b);
+    globalThis.gc?.();
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
     const matchMs = await paced(changed.length, RATE, (i) => match(changed[i]!));
@@ -285,6 +288,7 @@ export async function runInlineResolution(opts: Options): Promise<BenchOutput> {
         '',
         '| what | calls | p50 ms | p90 ms | p99 ms | max ms |',
         '|---|--:|--:|--:|--:|--:|',
+        row(`nothing (the same schedule, an empty call: the harness's floor)`, floorMs),
         row(`matcher, per new customer (at ${RATE}/s)`, matchMs),
         row('matcher, per new customer, one at a time', aloneMs),
         row(`added per message (this mix, at ${RATE}/s)`, perMessage),
