@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caller, type Json } from './support/api.js';
 import { OWNER, startTestApp, type TestApp } from './support/app.js';
 import { serviceAvailable } from './support/services.js';
 import { waitFor } from './support/wait.js';
 
 const pgUp = await serviceAvailable('postgres');
-
-interface Json {
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field in assertions
-  [k: string]: any;
-}
 
 /**
  * Issue #6: what the supervisor wallboard and the admin console need from the backend — rule
@@ -29,20 +25,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
     let chinese: string;
     let n = 0;
 
-    const call = async (
-      auth: string,
-      method: 'GET' | 'POST' | 'PUT' | 'PATCH',
-      url: string,
-      payload?: unknown,
-    ) => {
-      const res = await t.inject({
-        method,
-        url,
-        headers: { authorization: auth },
-        ...(payload !== undefined && { payload: payload as Record<string, unknown> }),
-      });
-      return { status: res.statusCode, body: (res.body ? res.json() : {}) as Json };
-    };
+    const call = caller(() => t);
     const user = async (email: string, role: string, displayName: string) => {
       const res = await call(owner, 'POST', '/api/v1/users', {
         email,

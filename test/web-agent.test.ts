@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import enAgent from '../web/app/src/locales/en/agent.json' with { type: 'json' };
 import zhAgent from '../web/app/src/locales/zh-CN/agent.json' with { type: 'json' };
+import { caller, type Json } from './support/api.js';
 import { OWNER, startTestApp, type TestApp } from './support/app.js';
 import { launchBrowser, missingKeys, newWorkspacePage, signIn } from './support/browser.js';
 import { waitFor } from './support/wait.js';
@@ -16,11 +17,6 @@ import { waitFor } from './support/wait.js';
  * language (read from the locale files), so one test serves both languages.
  */
 const browser = await launchBrowser();
-
-interface Json {
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field in assertions
-  [k: string]: any;
-}
 
 const LANGS = [
   {
@@ -111,20 +107,7 @@ describe.skipIf(!browser)('the agent workspace in headless Chromium', () => {
   let afterSalesId = '';
   const agentIds: Record<string, string> = {};
 
-  const call = async (
-    auth: string,
-    method: 'GET' | 'POST' | 'PUT' | 'PATCH',
-    url: string,
-    payload?: unknown,
-  ) => {
-    const res = await t.inject({
-      method,
-      url,
-      headers: { authorization: auth },
-      ...(payload !== undefined && { payload: payload as Record<string, unknown> }),
-    });
-    return { status: res.statusCode, body: (res.body ? res.json() : {}) as Json };
-  };
+  const call = caller(() => t);
 
   beforeAll(async () => {
     t = await startTestApp('pglite');

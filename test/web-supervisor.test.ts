@@ -1,7 +1,15 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caller, type Json } from './support/api.js';
 import { OWNER, startTestApp, type TestApp } from './support/app.js';
-import { launchBrowser, missingKeys, newWorkspacePage, signIn } from './support/browser.js';
+import {
+  type Dom,
+  launchBrowser,
+  missingKeys,
+  newWorkspacePage,
+  signIn,
+  unnamedControls,
+} from './support/browser.js';
 import { waitFor } from './support/wait.js';
 
 /**
@@ -11,80 +19,6 @@ import { waitFor } from './support/wait.js';
  * Assertions read data-testid attributes, so they hold in either language.
  */
 const browser = await launchBrowser();
-
-interface Json {
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field
-  [k: string]: any;
-}
-
-/** The few DOM calls the page-side helpers make (the tests compile without the DOM library). */
-interface DomElement {
-  textContent: string | null;
-  getBoundingClientRect(): { width: number; height: number };
-  setAttribute(name: string, value: string): void;
-  removeAttribute(name: string): void;
-}
-interface Dom {
-  document: {
-    querySelector(selector: string): DomElement | null;
-    querySelectorAll(selector: string): Iterable<DomElement>;
-  };
-  getComputedStyle(el: DomElement): { visibility: string; display: string };
-}
-
-/** Visible controls whose computed accessible name (Chromium's own) is empty. */
-async function unnamedControls(page: Page): Promise<string[]> {
-  // A control re-rendered between finding it and asking Chromium about it: look again.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await unnamedControlsOnce(page);
-    } catch (err) {
-      if (attempt >= 4 || !/Could not find node/.test(String(err))) throw err;
-      await page.waitForTimeout(200);
-    }
-  }
-}
-
-async function unnamedControlsOnce(page: Page): Promise<string[]> {
-  const count = await page.evaluate(() => {
-    const doc = (globalThis as unknown as Dom).document;
-    for (const el of doc.querySelectorAll('[data-a11y-check]')) el.removeAttribute('data-a11y-check');
-    const sel =
-      'button, input:not([type=hidden]), textarea, select, [role=button], [role=combobox], [role=switch]';
-    let i = 0;
-    for (const el of doc.querySelectorAll(sel)) {
-      const r = el.getBoundingClientRect();
-      const cs = (globalThis as unknown as Dom).getComputedStyle(el);
-      if (r.width === 0 || r.height === 0 || cs.visibility === 'hidden' || cs.display === 'none') continue;
-      el.setAttribute('data-a11y-check', String(i++));
-    }
-    return i;
-  });
-  const cdp = await page.context().newCDPSession(page);
-  try {
-    const { root } = await cdp.send('DOM.getDocument', { depth: 0 });
-    const { nodeIds } = await cdp.send('DOM.querySelectorAll', {
-      nodeId: root.nodeId,
-      selector: '[data-a11y-check]',
-    });
-    expect(count).toBeGreaterThan(0);
-    expect(nodeIds.length).toBeGreaterThan(0);
-    const bad: string[] = [];
-    for (const nodeId of nodeIds) {
-      const { nodes } = await cdp.send('Accessibility.getPartialAXTree', { nodeId, fetchRelatives: false });
-      const ax = nodes[0];
-      if (!ax || ax.ignored) continue;
-      const name = String(ax.name?.value ?? '').trim();
-      if (!name) {
-        const { outerHTML } = await cdp.send('DOM.getOuterHTML', { nodeId });
-        bad.push(outerHTML.slice(0, 200));
-      }
-    }
-    return bad;
-  } finally {
-    await cdp.detach();
-  }
-}
 
 /** Waits until the element with this test id shows exactly `text`. */
 async function shows(page: Page, testId: string, text: string): Promise<void> {
@@ -106,20 +40,7 @@ describe.skipIf(!browser)('the supervisor wallboard in headless Chromium', () =>
   let supervisorId = '';
   const supervisor = { email: 'lead@acme.test', password: 'supervisor password 1' };
 
-  const call = async (
-    auth: string,
-    method: 'GET' | 'POST' | 'PUT' | 'PATCH',
-    url: string,
-    payload?: unknown,
-  ) => {
-    const res = await t.inject({
-      method,
-      url,
-      headers: { authorization: auth },
-      ...(payload !== undefined && { payload: payload as Record<string, unknown> }),
-    });
-    return { status: res.statusCode, body: (res.body ? res.json() : {}) as Json };
-  };
+  const call = caller(() => t);
 
   beforeAll(async () => {
     t = await startTestApp('pglite');

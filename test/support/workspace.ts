@@ -1,27 +1,10 @@
-// Shared steps of the agent workspace tests (test/workspace-*.test.ts): calling the API as someone,
-// adding staff, and opening sockets that record the frames they receive.
+// Shared steps of the agent workspace tests (test/workspace-*.test.ts): calling the API as someone
+// (from ./api.js), adding staff, and opening sockets that record the frames they receive.
 import type { WebSocket } from 'ws';
+import type { Json } from './api.js';
 import type { TestApp } from './app.js';
 
-export interface Json {
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field in assertions
-  [k: string]: any;
-}
-
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-export function caller(t: () => TestApp) {
-  return async (auth: string, method: Method, url: string, payload?: unknown) => {
-    const res = await t().inject({
-      method,
-      url,
-      headers: { authorization: auth },
-      ...(payload !== undefined && { payload: payload as Record<string, unknown> }),
-    });
-    const body = (res.body && String(res.headers['content-type']).includes('json') ? res.json() : {}) as Json;
-    return { status: res.statusCode, body };
-  };
-}
+export { caller, type Json, type Method } from './api.js';
 
 /** A user of the owner's tenant, signed in. */
 export async function addStaff(
