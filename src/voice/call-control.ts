@@ -103,6 +103,7 @@ export class CallControl extends EventEmitter<CallControlEvents> {
     const ringTimer = setTimeout(() => {
       if (call.state === 'ringing') call.reject(480);
     }, this.options.ringTimeoutMs ?? 60_000);
+    call.once('answered', () => clearTimeout(ringTimer));
     call.once('ended', () => clearTimeout(ringTimer));
     try {
       await this.handler(call);

@@ -93,6 +93,15 @@ export class Call extends EventEmitter<CallEventMap> {
       version: 1,
     };
     deps.media.onDtmf((event) => this.digit(event));
+    // The engine dropped the session (a media worker that died): a call without audio is hung up.
+    deps.media.onReleased(() => {
+      if (this.current === 'ended') return;
+      deps.warn({ call: this.id }, 'voice: media lost; hanging up');
+      const dialog = this.dialog;
+      if (this.current === 'ringing' && !dialog) deps.invite.reject(500);
+      this.end('media-failure');
+      void dialog?.bye();
+    });
     invite.onCancel(() => this.end('caller-canceled'));
   }
 

@@ -50,6 +50,8 @@ export interface MediaSession {
   stats(): Promise<SessionStats>;
   /** Stops sending, closes the socket, frees the port. */
   release(): void;
+  /** Called once when the session is released — by `release()`, or by the engine (a worker that died). */
+  onReleased(listener: () => void): void;
   readonly released: boolean;
 }
 

@@ -163,3 +163,29 @@ describe.each(ENGINES)('media engine (%s)', (_, make) => {
     expect(announced.packets.length).toBeLessThanOrEqual(before + 1);
   });
 });
+
+describe('media worker', () => {
+  it('a worker that dies releases its sessions (their calls hang up), and the next call starts a new one', async () => {
+    const min = 30000 + Math.floor(Math.random() * 1000) * 20;
+    const media = await createWorkerMediaEngine({
+      host: '127.0.0.1',
+      portMin: min,
+      portMax: min + 19,
+      logger,
+    });
+    engines.push(media);
+    const first = await media.allocate();
+    const released = new Promise<void>((r) => first.onReleased(r));
+    const playing = first.play(tone(440, 5000)).done;
+    await (media as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await released;
+    expect(first.released).toBe(true);
+    expect(await playing).toBe('released');
+    const p = await phone();
+    const second = await media.allocate();
+    second.connect(remote(p.port));
+    expect(await second.play(tone(440, 100)).done).toBe('finished');
+    await wait(30);
+    expect(p.packets.length).toBe(5);
+  });
+});

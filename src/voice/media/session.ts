@@ -52,6 +52,7 @@ export class RtpSession implements MediaSession {
   private readonly dtmf = new DtmfReceiver();
   private readonly dtmfListeners = new Set<(event: DtmfEvent) => void>();
   private readonly audioListeners = new Set<(pcm: Int16Array) => void>();
+  private releasedListeners: (() => void)[] = [];
   private peer: RtpSession | undefined;
   /** Added to a bridged peer's sequence numbers and timestamps to continue ours. */
   private relayOffsets: { seq: number; ts: number } | undefined;
@@ -176,6 +177,12 @@ export class RtpSession implements MediaSession {
     } catch {
       this.host.released(this);
     }
+    for (const listener of this.releasedListeners.splice(0)) listener();
+  }
+
+  onReleased(listener: () => void): void {
+    if (this.released) listener();
+    else this.releasedListeners.push(listener);
   }
 
   private endAll(end: PlayEnd): void {

@@ -40,11 +40,8 @@ function bootstrap(): string {
 
 export async function createWorkerMediaEngine(options: WorkerMediaOptions): Promise<MediaEngine> {
   const { logger, ...rest } = options;
-  const workerData: WorkerOptions = { ...rest, logLevel: logger.level };
-  const worker = new Worker(bootstrap(), { eval: true, workerData });
-  worker.unref();
-  const host = new Host(worker, logger);
-  await host.ready;
+  const host = new Host({ ...rest, logLevel: logger.level }, logger);
+  await host.start();
   return host;
 }
 
@@ -55,56 +52,77 @@ interface Pending {
 
 class Host implements MediaEngine {
   readonly kind = 'embedded (worker thread)';
-  readonly ready: Promise<void>;
   readonly sessions = new Map<string, ProxySession>();
   private readonly pending = new Map<number, Pending>();
   private nextReq = 1;
-  private readonly clipIds = new WeakMap<AudioClip, number>();
+  /** Clips the current worker has (a restarted worker starts with none). */
+  private clipIds = new WeakMap<AudioClip, number>();
   private nextClip = 1;
   private readonly clipsGone = new FinalizationRegistry<number>((clip) =>
     this.post({ op: 'dropClip', clip }),
   );
-  private dead: Error | undefined;
+  private worker: Worker | undefined;
+  private starting: Promise<void> | undefined;
+  private closed = false;
 
   constructor(
-    private readonly worker: Worker,
+    private readonly workerData: WorkerOptions,
     private readonly logger: Logger,
-  ) {
-    let started!: () => void;
-    let failed!: (err: Error) => void;
-    this.ready = new Promise<void>((resolve, reject) => {
-      started = resolve;
-      failed = reject;
+  ) {}
+
+  /** Starts the worker, or a new one after the last died (its calls lost their audio; new calls get it). */
+  start(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('media engine closed'));
+    if (this.worker) return Promise.resolve();
+    this.starting ??= new Promise<void>((resolve, reject) => {
+      const worker = new Worker(bootstrap(), { eval: true, workerData: this.workerData });
+      worker.unref();
+      let up = false;
+      const die = (err: Error) => {
+        if (!up) reject(err);
+        if (this.worker !== worker) return;
+        this.worker = undefined;
+        this.clipIds = new WeakMap();
+        for (const p of this.pending.values()) p.reject(err);
+        this.pending.clear();
+        for (const session of this.sessions.values()) session.gone({ ...ZERO });
+        this.sessions.clear();
+      };
+      worker.on('message', (reply: Reply) => {
+        if (reply.ev !== 'ready') this.receive(reply);
+        else {
+          up = true;
+          this.worker = worker;
+          this.starting = undefined;
+          resolve();
+        }
+      });
+      worker.on('error', (err) => {
+        this.logger.error(
+          { err },
+          'media worker failed: its calls lost their audio; the next call starts another',
+        );
+        die(err);
+      });
+      worker.on('exit', (code) => die(new Error(`media worker exited (${code})`)));
+    }).finally(() => {
+      this.starting = undefined;
     });
-    worker.on('message', (reply: Reply) => {
-      if (reply.ev === 'ready') started();
-      else this.receive(reply);
-    });
-    const die = (err: Error) => {
-      this.dead ??= err;
-      failed(err);
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-      for (const s of this.sessions.values()) s.gone({ ...ZERO });
-      this.sessions.clear();
-    };
-    worker.on('error', (err) => {
-      this.logger.error({ err }, 'media worker failed; its calls have no audio');
-      die(err);
-    });
-    worker.on('exit', (code) => die(new Error(`media worker exited (${code})`)));
+    return this.starting;
   }
 
   post(command: Command): void {
-    if (!this.dead) this.worker.postMessage(command);
+    this.worker?.postMessage(command);
   }
 
-  request<T>(make: (req: number) => Command): Promise<T> {
-    if (this.dead) return Promise.reject(this.dead);
+  async request<T>(make: (req: number) => Command): Promise<T> {
+    await this.start();
+    const worker = this.worker;
+    if (!worker) throw new Error('media worker is not running');
     const req = this.nextReq++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(req, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage(make(req));
+      worker.postMessage(make(req));
     });
   }
 
@@ -144,9 +162,12 @@ class Host implements MediaEngine {
   }
 
   async close(): Promise<void> {
-    if (!this.dead) await this.request((req) => ({ op: 'close', req })).catch(() => {});
-    this.dead ??= new Error('media engine closed');
-    await this.worker.terminate();
+    if (this.closed) return;
+    const worker = this.worker;
+    if (worker) await this.request((req) => ({ op: 'close', req })).catch(() => {});
+    this.closed = true;
+    this.worker = undefined;
+    await worker?.terminate();
   }
 
   private receive(reply: Reply): void {
@@ -202,6 +223,7 @@ class ProxySession implements MediaSession {
   private readonly audioListeners = new Set<(pcm: Int16Array) => void>();
   private finalStats: SessionStats | undefined;
   private finalWaiters: ((s: SessionStats) => void)[] = [];
+  private releasedListeners: (() => void)[] = [];
 
   constructor(
     readonly id: string,
@@ -283,6 +305,16 @@ class ProxySession implements MediaSession {
     this.endPlays('released');
     this.dtmfListeners.clear();
     this.audioListeners.clear();
+    this.notifyReleased();
+  }
+
+  onReleased(listener: () => void): void {
+    if (this.released) listener();
+    else this.releasedListeners.push(listener);
+  }
+
+  private notifyReleased(): void {
+    for (const listener of this.releasedListeners.splice(0)) listener();
   }
 
   forget(): void {
@@ -315,6 +347,7 @@ class ProxySession implements MediaSession {
     this.finalStats = stats;
     this.endPlays('released');
     for (const w of this.finalWaiters.splice(0)) w(stats);
+    this.notifyReleased();
   }
 
   private endPlays(end: PlayEnd): void {
