@@ -172,6 +172,7 @@ describe('media worker', () => {
       portMin: min,
       portMax: min + 19,
       logger,
+      sendSilence: false,
     });
     engines.push(media);
     const first = await media.allocate();
