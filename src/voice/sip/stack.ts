@@ -4,6 +4,7 @@ import os from 'node:os';
 import type { Logger } from 'pino';
 import sip, { type PackageConnection, type PackageMessage, type PackageTransactionLayer } from 'sip';
 import { type DialogLeg, type IncomingInvite, IncomingLeg, inviteKey, type LegHost } from './call-leg.js';
+import type { SipStack, SipStackOptions, SipStats } from './contract.js';
 import { dialogKey } from './dialog.js';
 import { SourceBuckets } from './flood.js';
 import { type RawHead, rawErrorResponse } from './framing.js';
@@ -23,60 +24,7 @@ import {
 import { openTransports, type SipTransports } from './transport.js';
 import { readMessage } from './validate.js';
 
-export interface RateLimit {
-  perSecond: number;
-  burst: number;
-}
-
-export interface SipStackOptions {
-  /** Address to bind (0.0.0.0 for all). */
-  host: string;
-  /** UDP and TCP port; 0 picks a free one. */
-  port: number;
-  /** The address peers reach us at (Contact, Via); by default loopback for loopback peers, else the first non-internal IPv4. */
-  publicAddress?: string;
-  logger: Logger;
-  /** New calls (INVITE outside a dialog) per source address; beyond it 503 + Retry-After. */
-  inviteRate?: RateLimit;
-  /** Error responses per source address; beyond it we stop answering that source's malformed traffic. */
-  errorRate?: RateLimit;
-  /** Calls (ringing or answered) at most; beyond it 486 Busy Here. */
-  maxCalls?: number;
-  userAgent?: string;
-}
-
-/** Counters since start (the fuzz test and /metrics read them). */
-export interface SipStats {
-  received: number;
-  requests: number;
-  responses: number;
-  /** Stateless error responses, by status. */
-  rejected: Record<number, number>;
-  /** Messages we did not answer, by reason. */
-  dropped: Record<string, number>;
-  /** INVITEs refused by the per-source rate limit. */
-  floodLimited: number;
-  /** Error responses not sent because the source is over its error budget. */
-  errorLimited: number;
-  keepalives: number;
-  /** Exceptions caught around handlers (each answered 500 where a transaction existed). */
-  handlerErrors: number;
-}
-
-export interface SipStack {
-  /** Binds UDP and TCP; rejects with `PortInUse` when the port is taken. */
-  start(): Promise<{ host: string; port: number }>;
-  /** Hangs up every call (BYE), stops the transaction timers and closes the sockets. */
-  stop(): Promise<void>;
-  /** Who gets new calls. Without a handler INVITEs are answered 480. */
-  onInvite(handler: (invite: IncomingInvite) => void): void;
-  /** The address to put in SDP for a call that came from this flow. */
-  localAddressFor(flow: Flow): string;
-  readonly port: number;
-  readonly stats: SipStats;
-  /** Calls ringing or answered now. */
-  readonly calls: number;
-}
+export type { RateLimit, SipStack, SipStackOptions, SipStats } from './contract.js';
 
 /** Option tags we implement (RFC 3261 §8.2.2.3: a Require naming any other is 420). */
 const SUPPORTED_EXTENSIONS = new Set<string>();
