@@ -12,7 +12,7 @@ import pino from 'pino';
 import { startVoice, tone, type Voice } from '../../src/voice/index.js';
 import type { BenchOutput } from '../api-writes.js';
 import { startBareAnswerer } from './bare-answerer.js';
-import { freeMediaPort, type SippResult, sippArgs, sippAvailable, startSipp } from './sipp.js';
+import { freeMediaPort, type SippResult, sippArgs, sippAvailable, sippVersion, startSipp } from './sipp.js';
 
 interface Options {
   quick: boolean;
@@ -258,7 +258,7 @@ export async function runVoice(opts: Options): Promise<BenchOutput> {
       .map((l) => l.toFixed(2))
       .join(' / ');
   const loadStart = load();
-  const rates = opts.quick ? [50, 100] : [100, 200, 300, 400, 500, 600];
+  const rates = opts.quick ? [50, 100] : [100, 200, 300, 400, 500, 600, 800, 1000];
   const stepSeconds = opts.quick ? 3 : 10;
   const callMs = 1000;
   const holds = opts.quick ? [100] : [500, 800];
@@ -322,7 +322,7 @@ export async function runVoice(opts: Options): Promise<BenchOutput> {
     '',
     `\`bench/voice/\` (\`npm run bench -- --only voice\`), ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC,`,
     `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), load average (1/5/15 min) ${loadStart} at start,`,
-    `${loadEnd} at the end. sipp ${'3.6.1'} and the server under test share the machine; the server runs in the`,
+    `${loadEnd} at the end. ${sippVersion()} and the server under test share the machine; the server runs in the`,
     'benchmark process. Switchboard answers every call, loops a 440 Hz prompt as G.711 µ-law RTP and sipp',
     '(`-rtp_echo`) sends it back, so each call carries RTP both ways; the bare answerer is the `sip` package',
     'alone (200 with a fixed SDP, no RTP). CPU is the server process (all its threads), as a share of one',

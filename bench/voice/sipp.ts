@@ -13,6 +13,12 @@ export function sippAvailable(): boolean {
   return existsSync(SIPP) && spawnSync(SIPP, ['-v'], { encoding: 'utf8' }).stdout.includes('SIPp');
 }
 
+/** "sipp 3.6.1" as the binary reports it. */
+export function sippVersion(): string {
+  const v = /SIPp v?([\d.]+)/.exec(spawnSync(SIPP, ['-v'], { encoding: 'utf8' }).stdout)?.[1];
+  return v ? `sipp ${v}` : 'sipp';
+}
+
 export interface SippResult {
   /** 0: every call succeeded; 1: some failed; 97/99: sipp's own errors (see its man page). */
   code: number | null;
