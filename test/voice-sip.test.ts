@@ -2,7 +2,14 @@ import dgram from 'node:dgram';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DTMF_PCAP, freeMediaPort, runSipp, sippArgs, sippAvailable } from '../bench/voice/sipp.js';
+import {
+  DTMF_PCAP,
+  freeMediaPort,
+  runSipp,
+  sippArgs,
+  sippAvailable,
+  startSipp,
+} from '../bench/voice/sipp.js';
 import {
   type Call,
   type DtmfEvent,
@@ -164,6 +171,70 @@ describe.skipIf(!haveSipp)('voice over SIP with a real sipp caller', () => {
       // Once the caller has gone, the IVR is told so.
       expect(outcome.error).toBeInstanceOf(CallerHungUp);
     } finally {
+      voice.calls.onCall(ivr);
+    }
+  });
+
+  it("bridges a caller to an agent: the caller's digit reaches the agent's phone through the bridge and back", async () => {
+    // The agent's phone (agent.xml with -rtp_echo) echoes what it hears; the caller does not.
+    // So the caller's RFC 4733 packets cross the bridge, come back from the agent's phone, and are
+    // heard as a digit on the agent's leg too.
+    let agent: Call | undefined;
+    const agentUp = new Promise<Call>((resolve) => {
+      voice.calls.onCall(async (call) => {
+        await call.answer();
+        if (call.to.user === 'agent') {
+          agent = call;
+          resolve(call);
+          return;
+        }
+        call.bridge(await agentUp);
+      });
+    });
+    const digits: Record<string, string[]> = { agent: [], caller: [] };
+    voice.calls.on('call.dtmf', (call, e) => digits[call === agent ? 'agent' : 'caller']!.push(e.digit));
+    try {
+      const agentPhone = startSipp(
+        sippArgs(`127.0.0.1:${voice.sipPort}`, await freeMediaPort(), [
+          '-sf',
+          path.join(SCENARIOS, 'agent.xml'),
+          '-s',
+          'agent',
+          '-rtp_echo',
+          '-m',
+          '1',
+          '-d',
+          '4000',
+          '-timeout',
+          '20s',
+          '-timeout_error',
+        ]),
+        { timeoutMs: 30_000 },
+      );
+      const agentCall = await agentUp;
+      const caller = await runSipp(
+        sippArgs(`127.0.0.1:${voice.sipPort}`, await freeMediaPort(), [
+          '-sf',
+          path.join(SCENARIOS, 'caller-dtmf.xml'),
+          '-s',
+          'customer',
+          '-m',
+          '1',
+          '-timeout',
+          '20s',
+          '-timeout_error',
+        ]),
+        { timeoutMs: 30_000 },
+      );
+      expect(caller.code, caller.output).toBe(0);
+      // The caller hung up: the agent's leg is unbridged and still up until the agent hangs up.
+      expect(agentCall.state).toBe('answered');
+      const agentResult = await agentPhone.done;
+      expect(agentResult.code, agentResult.output).toBe(0);
+      expect(digits).toEqual({ caller: ['1'], agent: ['1'] });
+      expect(agentCall.endCause).toBe('caller-hangup');
+    } finally {
+      voice.calls.removeAllListeners('call.dtmf');
       voice.calls.onCall(ivr);
     }
   });
