@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { newId } from '../core/index.js';
 import { Call, type EndCause } from './call.js';
+import type { Leg } from './leg.js';
 import type { DtmfEvent, MediaEngine, MediaSession } from './media/index.js';
 import type { IncomingInvite, SipStack } from './sip/index.js';
 
@@ -13,8 +14,8 @@ export interface CallControlEvents {
   'call.dtmf': [call: Call, event: DtmfEvent];
   'call.held': [call: Call];
   'call.resumed': [call: Call];
-  'call.bridged': [call: Call, other: Call];
-  'call.unbridged': [call: Call, other: Call];
+  'call.bridged': [call: Call, other: Leg];
+  'call.unbridged': [call: Call, other: Leg];
   'call.ended': [call: Call, cause: EndCause];
 }
 

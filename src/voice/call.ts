@@ -1,8 +1,8 @@
 // One call as the rest of Switchboard sees it: states, events, and the verbs an IVR or a queue uses
 // (answer, play, collect digits, bridge, hang up). SIP and RTP stay below it.
-import { EventEmitter } from 'node:events';
 import { type CollectOptions, type CollectResult, DigitCollector } from './digits.js';
-import type { AudioClip, DtmfEvent, MediaSession, PlayEnd, PlayOptions, RemoteMedia } from './media/index.js';
+import { type EndCause, Leg, type LegEventMap } from './leg.js';
+import type { DtmfEvent, MediaSession, RemoteMedia } from './media/index.js';
 import { answerOffer, createOffer, isHold, type LocalMedia, readAnswer } from './media/index.js';
 import {
   type Dialog,
@@ -12,21 +12,7 @@ import {
   type ReinviteAnswer,
 } from './sip/index.js';
 
-export type CallState = 'ringing' | 'answered' | 'held' | 'bridged' | 'ended';
-
-export type EndCause =
-  /** The caller hung up (BYE). */
-  | 'caller-hangup'
-  /** The caller gave up while it rang (CANCEL). */
-  | 'caller-canceled'
-  /** We hung up (`hangup()`), or refused the call while it rang. */
-  | 'hangup'
-  | 'rejected'
-  /** Our 200 OK was never acknowledged. */
-  | 'no-ack'
-  /** The SDP answer in the ACK named nothing we offered. */
-  | 'media-failure'
-  | 'shutdown';
+export type { CallState, EndCause } from './leg.js';
 
 export interface CallParty {
   uri: string;
@@ -36,15 +22,7 @@ export interface CallParty {
 }
 
 /** What a call emits (also re-emitted by CallControl as `call.<name>` with the call first). */
-export interface CallEventMap {
-  answered: [];
-  dtmf: [event: DtmfEvent];
-  held: [];
-  resumed: [];
-  bridged: [other: Call];
-  unbridged: [other: Call];
-  ended: [cause: EndCause];
-}
+export type CallEventMap = LegEventMap;
 
 export interface CallDeps {
   invite: IncomingInvite;
@@ -55,20 +33,15 @@ export interface CallDeps {
   warn(context: Record<string, unknown>, message: string): void;
 }
 
-export class Call extends EventEmitter<CallEventMap> {
-  readonly id: string;
+/** A call that came in: an INVITE we answer, play to, collect digits from, bridge and hang up. */
+export class Call extends Leg {
+  readonly kind = 'sip-in' as const;
   readonly sipCallId: string;
   readonly from: CallParty;
   readonly to: CallParty;
-  readonly startedAt: number;
-  answeredAt: number | undefined;
-  endedAt: number | undefined;
-  endCause: EndCause | undefined;
-  private current: CallState = 'ringing';
   private dialog: Dialog | undefined;
   private remote: RemoteMedia | undefined;
   private readonly local: LocalMedia;
-  private peer: Call | undefined;
   /** Digits that came while no collection was running (type-ahead), oldest first. */
   private typedAhead = '';
   private collecting:
@@ -78,14 +51,12 @@ export class Call extends EventEmitter<CallEventMap> {
   private answering: Promise<void> | undefined;
 
   constructor(id: string, deps: CallDeps) {
-    super();
+    super(id, deps.media, deps.now);
     this.deps = deps;
-    this.id = id;
     const { invite } = deps;
     this.sipCallId = invite.callId;
     this.from = party(invite.from.uri, invite.from.name);
     this.to = party(invite.request.uri, invite.to.name);
-    this.startedAt = deps.now();
     this.local = {
       address: deps.localAddress,
       port: deps.media.localPort,
@@ -103,18 +74,6 @@ export class Call extends EventEmitter<CallEventMap> {
       void dialog?.bye();
     });
     invite.onCancel(() => this.end('caller-canceled'));
-  }
-
-  get state(): CallState {
-    return this.current;
-  }
-
-  get media(): MediaSession {
-    return this.deps.media;
-  }
-
-  get bridgedTo(): Call | undefined {
-    return this.peer;
   }
 
   /**
@@ -159,15 +118,6 @@ export class Call extends EventEmitter<CallEventMap> {
     this.end('rejected');
   }
 
-  play(clip: AudioClip, options?: PlayOptions): Promise<PlayEnd> {
-    if (this.current === 'ended') return Promise.resolve('released');
-    return this.deps.media.play(clip, options).done;
-  }
-
-  stopPlayback(): void {
-    this.deps.media.stopPlayback();
-  }
-
   /**
    * Digits as the caller presses them, starting with any typed ahead since the last collection.
    * A second collection while one runs ends the first with 'canceled'.
@@ -193,34 +143,6 @@ export class Call extends EventEmitter<CallEventMap> {
   /** Forgets digits typed ahead. */
   clearDigits(): void {
     this.typedAhead = '';
-  }
-
-  /** Connects the audio of two answered calls; either hanging up unbridges the other. */
-  bridge(other: Call): void {
-    if (other === this) throw new Error('a call cannot be bridged to itself');
-    for (const c of [this, other])
-      if (c.current !== 'answered' && c.current !== 'bridged')
-        throw new Error(`cannot bridge a call that is ${c.current}`);
-    this.unbridge();
-    other.unbridge();
-    this.deps.media.bridge(other.deps.media);
-    this.peer = other;
-    other.peer = this;
-    this.current = 'bridged';
-    other.current = 'bridged';
-    this.emit('bridged', other);
-    other.emit('bridged', this);
-  }
-
-  unbridge(): void {
-    const other = this.peer;
-    if (!other) return;
-    this.peer = undefined;
-    other.peer = undefined;
-    this.deps.media.unbridge();
-    for (const c of [this, other]) if (c.current === 'bridged') c.current = 'answered';
-    this.emit('unbridged', other);
-    other.emit('unbridged', this);
   }
 
   /** Ends the call from our side: BYE when answered, a refusal while it rings. */
@@ -268,9 +190,7 @@ export class Call extends EventEmitter<CallEventMap> {
       const signal = /^Signal\s*=\s*([0-9*#A-D])\s*$/im.exec(request.content)?.[1];
       if (signal) this.digit({ digit: signal, durationMs: 0, timestamp: -1 });
     });
-    this.answeredAt = this.deps.now();
-    this.current = 'answered';
-    this.emit('answered');
+    this.markAnswered();
   }
 
   private reinvite(offer: string | undefined): ReinviteAnswer {
@@ -278,17 +198,9 @@ export class Call extends EventEmitter<CallEventMap> {
     if (offer === undefined) return { sdp: createOffer(this.local) };
     const n = answerOffer(offer, this.local);
     if (!n.ok) return { status: 488 };
-    const wasHeld = this.current === 'held';
     this.remote = n.remote;
     this.deps.media.connect(n.remote);
-    const held = isHold(n.remote);
-    if (held && !wasHeld && this.current !== 'ended') {
-      this.current = 'held';
-      this.emit('held');
-    } else if (!held && wasHeld) {
-      this.current = this.peer ? 'bridged' : 'answered';
-      this.emit('resumed');
-    }
+    this.setHeld(isHold(n.remote));
     return { sdp: n.answer };
   }
 
@@ -328,15 +240,8 @@ export class Call extends EventEmitter<CallEventMap> {
     c.resolve(c.collector.result(reason));
   }
 
-  private end(cause: EndCause): void {
-    if (this.current === 'ended') return;
-    this.unbridge();
-    this.current = 'ended';
-    this.endCause = cause;
-    this.endedAt = this.deps.now();
+  protected override beforeRelease(): void {
     this.cancelCollect('hangup');
-    this.deps.media.release();
-    this.emit('ended', cause);
   }
 }
 

@@ -4,6 +4,13 @@ export { Call, type CallEventMap, type CallParty, type CallState, type EndCause 
 export { CallControl, type CallControlEvents, type CallHandler } from './call-control.js';
 export type { CollectEnd, CollectOptions, CollectResult } from './digits.js';
 export {
+  type CallState as LegState,
+  type EndCause as LegEndCause,
+  Leg,
+  type LegEventMap,
+  type LegKind,
+} from './leg.js';
+export {
   type AudioClip,
   clipFromG711,
   createClip,
