@@ -68,20 +68,13 @@ for (const kind of ['pglite', 'postgres'] as const) {
       rmSync(dataDir, { recursive: true, force: true });
     });
 
-    it('stores a flow as version 1, warning that routing does not yet send its queues anywhere', async () => {
+    it('stores a flow as version 1: its queues need no routing rule (the engine places named queues)', async () => {
       const res = await call('POST', '/api/v1/ivr/flows', { name: '主菜单', definition: sampleFlow(ids) });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       expect(res.body).toMatchObject({ name: '主菜单', version: 1, active: true, numbers: [] });
       expect(res.headers.location).toBe(`/api/v1/ivr/flows/${res.body.id}`);
-      expect(res.body.warnings.map((w: Json) => w.nodeId)).toEqual(['agent', 'vip-queue']);
+      expect(res.body.warnings).toEqual([]);
       flowId = res.body.id;
-      // A rule step per queue on the attribute the IVR sets ends the warnings.
-      await call('PUT', '/api/v1/routing/rules', {
-        steps: [
-          { id: 'ivr-vip', filter: `task.targetQueueId == '${ids.vipQueueId}'`, queueId: ids.vipQueueId },
-          { id: 'ivr-sales', filter: `task.targetQueueId == '${ids.queueId}'`, queueId: ids.queueId },
-        ],
-      });
       expect((await call('GET', `/api/v1/ivr/flows/${flowId}`)).body.warnings).toEqual([]);
     });
 

@@ -154,10 +154,14 @@ export function route(core: Core, t: TaskRec, arriving: boolean): void {
   if (waiting && !arriving) dequeue(core, t);
   const queueBefore = t.queueId;
   const stepBefore = t.stepId;
-  const step = findStep(core, t, 0);
+  const target = targetQueueOf(core, t);
+  const found = findStep(core, t, 0);
+  // A task that names its queue (an IVR's enqueue) goes there; a rule step for that same queue still
+  // gives it its agent filter, boost and overflow, a step for another queue does not apply.
+  const step = target === undefined || found?.queueId === target ? found : undefined;
   const fallback = core.rules.defaultQueueId;
   const queueId =
-    step?.queueId ?? (fallback !== undefined && core.queues.has(fallback) ? fallback : undefined);
+    target ?? step?.queueId ?? (fallback !== undefined && core.queues.has(fallback) ? fallback : undefined);
   place(core, t, queueId, step, (t.spec.priority ?? 0) + (step?.priorityBoost ?? 0));
   const changed = arriving || queueBefore !== t.queueId || stepBefore !== t.stepId;
   if (t.holdUntil !== undefined && queueBefore !== t.queueId) clearDirect(t);
@@ -176,6 +180,14 @@ export function route(core: Core, t: TaskRec, arriving: boolean): void {
     }
   }
   if (waiting && !arriving) enqueue(core, t);
+}
+
+/** The attribute a task names its queue by (an IVR's enqueue node); ignored when no such queue exists. */
+export const TARGET_QUEUE_ATTRIBUTE = 'targetQueueId';
+
+function targetQueueOf(core: Core, t: TaskRec): string | undefined {
+  const id = t.spec.attributes[TARGET_QUEUE_ATTRIBUTE];
+  return typeof id === 'string' && core.queues.has(id) ? id : undefined;
 }
 
 /** A step timeout: the task moves to the next step after its own that matches, if any (else it stays). */

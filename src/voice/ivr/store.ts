@@ -2,7 +2,7 @@
 // that the queues, business hours and recordings it names are the tenant's) and stored as a new
 // version; the newest version is the flow. Old versions stay readable for audit and rollback.
 import { type Actor, actorTag, Conflict, NotFound, newId, systemActor } from '../../core/index.js';
-import { currentRules, getQueue } from '../../routing/index.js';
+import { getQueue } from '../../routing/index.js';
 import { auditBy } from '../../security/index.js';
 import type { Db, Row, StoreDeps, Trx, UnitOfWork } from '../../storage/index.js';
 import { assertBusinessHours } from '../../workspace/index.js';
@@ -37,8 +37,11 @@ export interface FlowUpdate extends FlowInput {
   baseVersion?: number | undefined;
 }
 
-/** The task attribute an enqueue node's queue travels in, for a routing rule step to match on. */
-export const TARGET_QUEUE_ATTRIBUTE = 'targetQueueId';
+/**
+ * The task attribute an enqueue node's queue travels in: the routing engine places the task in that
+ * queue (a rule step for the same queue adds its agent filter and overflow).
+ */
+export { TARGET_QUEUE_ATTRIBUTE } from '../../routing/engine/placement.js';
 
 async function numbersOf(db: Db | Trx, tenantId: string, flowIds: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
@@ -90,7 +93,7 @@ export async function loadFlow(
 export async function getFlow(db: Db, actor: Actor, id: string, version?: number): Promise<IvrFlow> {
   const row = await latestRow(db, actor.tenantId, id, version);
   const numbers = (await numbersOf(db, actor.tenantId, [id])).get(id) ?? [];
-  const warnings = await warningsOf(db, actor.tenantId, compileFlow(row.definition));
+  const warnings = compileFlow(row.definition).warnings;
   return toFlow(row, numbers, warnings);
 }
 
@@ -166,26 +169,6 @@ async function referenceProblems(trx: Trx, tenantId: string, flow: CompiledFlow)
   return problems;
 }
 
-/** The validator's warnings, and enqueue nodes whose queue no routing rule step looks at. */
-async function warningsOf(db: Db | Trx, tenantId: string, flow: CompiledFlow): Promise<FlowProblem[]> {
-  const warnings = [...flow.warnings];
-  if (!flow.references.queueIds.length) return warnings;
-  const rules = await currentRules(db, tenantId);
-  for (const queueId of flow.references.queueIds) {
-    const routed = rules.steps.some(
-      (s) => s.queueId === queueId && (s.filter ?? '').includes(TARGET_QUEUE_ATTRIBUTE),
-    );
-    if (routed) continue;
-    for (const nodeId of nodesNaming(flow, queueId))
-      warnings.push({
-        path: `nodes.${nodeId}.queueId`,
-        nodeId,
-        message: `node "${nodeId}": no routing rule step sends task.${TARGET_QUEUE_ATTRIBUTE} == "${queueId}" to that queue yet; until one does, the rules place these calls like any other voice task`,
-      });
-  }
-  return warnings;
-}
-
 async function save(
   actor: Actor,
   id: string,
@@ -210,7 +193,7 @@ async function save(
     .returningAll()
     .executeTakeFirstOrThrow();
   const numbers = (await numbersOf(trx, actor.tenantId, [id])).get(id) ?? [];
-  return toFlow(row, numbers, await warningsOf(trx, actor.tenantId, compiled));
+  return toFlow(row, numbers, compiled.warnings);
 }
 
 export async function createFlow(deps: StoreDeps, actor: Actor, input: FlowInput): Promise<IvrFlow> {
