@@ -7,6 +7,8 @@ import * as m0005 from './migrations/0005_identity_matching.js';
 import * as m0006 from './migrations/0006_routing.js';
 import * as m0007 from './migrations/0007_workspace.js';
 import * as m0008 from './migrations/0008_ivr.js';
+import * as m0009 from './migrations/0009_recordings.js';
+import * as m0010 from './migrations/0010_voice_agents.js';
 
 /** Migrations are listed here in order; the file name is the migration's permanent name. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +20,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_routing': m0006,
   '0007_workspace': m0007,
   '0008_ivr': m0008,
+  '0009_recordings': m0009,
+  '0010_voice_agents': m0010,
 };
 
 export class MigrationFailed extends Error {}

@@ -71,6 +71,8 @@ export interface QueuesTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   business_hours_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Whether the queue's calls are recorded (call_recordings). */
+  record_calls: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface QueueSkillsTable {
@@ -117,6 +119,13 @@ export interface MergeSuggestionsTable {
   created_at: Timestamp;
   decided_by: string | null;
   decided_at: Timestamp | null;
+}
+
+export interface VoiceAgentPhonesTable {
+  tenant_id: string;
+  user_id: string;
+  uri: string;
+  updated_at: Timestamp;
 }
 
 export interface RoutingAgentsTable {
@@ -405,6 +414,26 @@ export interface IvrAudioTable {
   created_by: string;
 }
 
+export interface CallRecordingsTable {
+  tenant_id: string;
+  id: string;
+  conversation_id: string;
+  call_id: string;
+  customer_id: string | null;
+  agent_ids: ColumnType<string[], string[] | undefined, string[]>;
+  /** Relative to DATA_DIR/recordings. */
+  file: string;
+  /** The file's data key, sealed with the master key. */
+  wrapped_key: string;
+  duration_ms: number;
+  /** bigint: the driver may give a string. */
+  bytes: ColumnType<string | number, number, number>;
+  sha256: string | null;
+  started_at: ColumnType<Date, Date | string, Date | string>;
+  ended_at: ColumnType<Date, Date | string, Date | string>;
+  created_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -420,6 +449,7 @@ export interface Database {
   merge_suggestions: MergeSuggestionsTable;
   identity_match_keys: IdentityMatchKeysTable;
   routing_agents: RoutingAgentsTable;
+  voice_agent_phones: VoiceAgentPhonesTable;
   routing_rules: RoutingRulesTable;
   routing_tasks: RoutingTasksTable;
   routing_reservations: RoutingReservationsTable;
@@ -441,6 +471,7 @@ export interface Database {
   ivr_flows: IvrFlowsTable;
   voice_numbers: VoiceNumbersTable;
   ivr_audio: IvrAudioTable;
+  call_recordings: CallRecordingsTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;
