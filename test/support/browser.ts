@@ -7,7 +7,8 @@ import { skipServices } from './services.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchBrowser(): Promise<Browser | undefined> {
+/** `extraArgs`: more Chromium switches for one test file (fake media devices, feature flags). */
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser | undefined> {
   try {
     return await chromium.launch({
       executablePath: CHROMIUM,
@@ -21,6 +22,7 @@ export async function launchBrowser(): Promise<Browser | undefined> {
         '--disable-sync',
         '--disable-quic',
         '--no-first-run',
+        ...extraArgs,
       ],
     });
   } catch (err) {

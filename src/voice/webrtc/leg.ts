@@ -1,0 +1,101 @@
+// An agent's browser softphone as a call leg: a werift peer connection for the browser's side, a media
+// session on the engine for ours, and the relay between them. It bridges, plays and records like any
+// other leg; what is its own is how it comes up (ICE + DTLS), hold, and mute.
+import type { Logger } from 'pino';
+import type { RTCPeerConnection } from 'werift';
+import { type EndCause, Leg } from '../leg.js';
+import type { MediaSession } from '../media/index.js';
+import type { RtpRelay } from './relay.js';
+
+export interface WebRtcLegDeps {
+  pc: RTCPeerConnection;
+  session: MediaSession;
+  relay: RtpRelay;
+  now: () => number;
+  logger: Logger;
+  /** Ends the leg ('failed') when ICE and DTLS are not up by then. */
+  connectTimeoutMs: number;
+}
+
+/** The browser's audio leg; 'ringing' until ICE and DTLS are up, then 'answered'. */
+export class WebRtcLeg extends Leg {
+  readonly kind = 'webrtc' as const;
+  private mutedFlag = false;
+  private readonly deps: WebRtcLegDeps;
+  private connectTimer: NodeJS.Timeout | undefined;
+
+  constructor(id: string, deps: WebRtcLegDeps) {
+    super(id, deps.session, deps.now);
+    this.deps = deps;
+    const { pc, session, logger } = deps;
+    pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') {
+        this.clearConnectTimer();
+        this.markAnswered();
+      } else if (state === 'failed' || state === 'closed') {
+        this.end('caller-hangup');
+      }
+    });
+    session.onReleased(() => {
+      if (this.current === 'ended') return;
+      logger.warn({ leg: this.id }, 'voice: webrtc leg lost its media session; hanging up');
+      this.end('media-failure');
+    });
+    this.connectTimer = setTimeout(() => {
+      if (this.current !== 'ringing') return;
+      logger.warn({ leg: this.id }, 'voice: webrtc leg did not connect in time');
+      this.end('failed');
+    }, deps.connectTimeoutMs);
+    this.connectTimer.unref();
+  }
+
+  /** True while the browser's audio is dropped (the agent pressed mute). */
+  get muted(): boolean {
+    return this.mutedFlag;
+  }
+
+  /** Drops (or passes again) what the browser's microphone sends; the agent still hears the call. */
+  setMuted(muted: boolean): void {
+    this.mutedFlag = muted;
+  }
+
+  /** The agent put the call on hold (state 'held'); music for the other side is the caller leg's job. */
+  hold(): void {
+    this.assertUp('hold');
+    this.setHeld(true);
+  }
+
+  resume(): void {
+    this.assertUp('resume');
+    this.setHeld(false);
+  }
+
+  hangup(): Promise<void> {
+    this.end('hangup');
+    return Promise.resolve();
+  }
+
+  /** RTP from the browser (werift's track), for the session unless muted. */
+  receiveFromBrowser(packet: Buffer): void {
+    if (this.mutedFlag || this.current === 'ended') return;
+    this.deps.relay.toSession(packet);
+  }
+
+  protected override beforeRelease(cause: EndCause): void {
+    this.clearConnectTimer();
+    this.deps.relay.close();
+    this.deps.pc.close().catch((err: unknown) => {
+      this.deps.logger.warn({ err, leg: this.id, cause }, 'voice: closing a webrtc peer connection failed');
+    });
+  }
+
+  private assertUp(verb: string): void {
+    if (this.current === 'ringing' || this.current === 'ended')
+      throw new Error(`cannot ${verb} a leg that is ${this.current}`);
+  }
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
+  }
+}
