@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../src/core/index.js';
 import type { Database } from '../src/storage/index.js';
+import { saveRecording } from '../src/voice/recording/index.js';
 import { OWNER, startTestApp, type TestApp } from './support/app.js';
 import { serviceAvailable } from './support/services.js';
 
@@ -20,6 +22,7 @@ interface Fixture {
   disposition: string;
   hours: string;
   ivrFlow: string;
+  recording: string;
 }
 
 interface Case {
@@ -359,6 +362,9 @@ const CASES: Record<string, Case> = {
     body: (a) => ({ flowId: a.ivrFlow }),
   },
   'DELETE /api/v1/ivr/numbers/:number': { targetsA: true, params: () => ({ number: '+864001112222' }) },
+  // B filtering by A's conversation finds none of A's recordings.
+  'GET /api/v1/recordings': { targetsA: false, query: (a) => ({ conversationId: a.conversation }) },
+  'GET /api/v1/recordings/:id/audio': { targetsA: true, params: (a) => ({ id: a.recording }) },
 };
 
 const TENANT_TABLES = [
@@ -382,6 +388,7 @@ const TENANT_TABLES = [
   'ivr_flows',
   'voice_numbers',
   'ivr_audio',
+  'call_recordings',
 ] as const satisfies readonly (keyof Database)[];
 
 for (const kind of ['pglite', 'postgres'] as const) {
@@ -464,6 +471,27 @@ for (const kind of ['pglite', 'postgres'] as const) {
         definition: { entry: 'q', nodes: [{ id: 'q', type: 'enqueue', queueId: queue.id }] },
       });
       await call(auth, 'PUT', '/api/v1/ivr/numbers/+864001112222', { flowId: ivrFlow.id });
+      // A recording row as the voice module saves it (B never gets as far as its file).
+      const recording = newId();
+      await saveRecording(
+        { db: t.sb.ctx.storage.db, dir: '/recordings' },
+        {
+          tenantId: user.tenantId,
+          conversationId: conversation.id,
+          callId: 'a-call',
+          customerId: customer.id,
+          agentIds: [user.id],
+          file: {
+            id: recording,
+            path: `/recordings/${user.tenantId}/${recording}.sbrec`,
+            wrappedKey: 'v1.not.a-key',
+            durationMs: 1000,
+            bytes: 100,
+            startedAt: new Date(),
+            endedAt: new Date(),
+          },
+        },
+      );
       a = {
         user: user.id,
         team: team.id,
@@ -478,6 +506,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
         disposition: disposition.id,
         hours: hours.id,
         ivrFlow: ivrFlow.id,
+        recording,
       };
       aTenant = user.tenantId;
       bAuth = (await t.addTenant('other')).auth;

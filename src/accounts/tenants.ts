@@ -1,4 +1,4 @@
-import { type Actor, actorTag, Conflict, InvalidInput, NotFound, newId } from '../core/index.js';
+import { type Actor, actorTag, Conflict, InvalidInput, NotFound, newId, type Role } from '../core/index.js';
 import { auditBy } from '../security/index.js';
 import type { Row, StoreDeps, Trx } from '../storage/index.js';
 
@@ -50,11 +50,15 @@ export async function listTenants({ db }: Pick<StoreDeps, 'db'>): Promise<Tenant
 export const TENANT_SETTING_DEFAULTS = {
   /** Agents see customers' phone numbers, e-mail addresses and ids masked (security/mask.ts). */
   maskPiiForAgents: true,
+  /** Who may play call recordings (every playback is audited). */
+  recordingPlaybackRoles: ['supervisor', 'admin', 'owner'] as Role[],
 };
 
 export interface TenantChanges {
   name?: string | undefined;
-  settings?: { maskPiiForAgents?: boolean | undefined } | undefined;
+  settings?:
+    | { maskPiiForAgents?: boolean | undefined; recordingPlaybackRoles?: Role[] | undefined }
+    | undefined;
 }
 
 /** The tenant as its users see it: settings with the defaults of those left unset. */

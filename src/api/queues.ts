@@ -31,6 +31,7 @@ const QueueSchema = Type.Object({
   reservationTimeoutSeconds: Type.Integer(),
   wrapUpSeconds: Type.Integer(),
   businessHoursId: Type.Union([Uuid, Type.Null()]),
+  recordCalls: Type.Boolean(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -80,6 +81,10 @@ const Fields = {
   businessHoursId: Type.Union([Uuid, Type.Null()], {
     description: 'the queue’s opening hours (GET /api/v1/business-hours); null for none',
   }),
+  recordCalls: Type.Boolean({
+    description:
+      'record this queue’s calls, encrypted at rest (default true); playback: GET /api/v1/recordings/{id}/audio',
+  }),
 };
 
 export async function queueRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiContext }): Promise<void> {
@@ -121,6 +126,7 @@ export async function queueRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
           reservationTimeoutSeconds: Type.Optional(Fields.reservationTimeoutSeconds),
           wrapUpSeconds: Type.Optional(Fields.wrapUpSeconds),
           businessHoursId: Type.Optional(Fields.businessHoursId),
+          recordCalls: Type.Optional(Fields.recordCalls),
         }),
         response: withProblems({ 201: QueueSchema }),
       },
@@ -160,6 +166,7 @@ export async function queueRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
           reservationTimeoutSeconds: Type.Optional(Fields.reservationTimeoutSeconds),
           wrapUpSeconds: Type.Optional(Fields.wrapUpSeconds),
           businessHoursId: Type.Optional(Fields.businessHoursId),
+          recordCalls: Type.Optional(Fields.recordCalls),
         }),
         response: withProblems({ 200: QueueSchema }),
       },

@@ -14,6 +14,7 @@ import { ivrRoutes } from './ivr.js';
 import { ivrAudioRoutes } from './ivr-audio.js';
 import { mergeRoutes } from './merges.js';
 import { queueRoutes } from './queues.js';
+import { recordingRoutes } from './recordings.js';
 import { routingRoutes } from './routing.js';
 import { skillRoutes } from './skills.js';
 import { supervisionRoutes } from './supervision.js';
@@ -47,4 +48,5 @@ export const routePlugins: ((app: FastifyInstance, opts: { ctx: ApiContext }) =>
   analyticsRoutes,
   ivrRoutes,
   ivrAudioRoutes,
+  recordingRoutes,
 ];

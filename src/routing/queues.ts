@@ -49,6 +49,8 @@ export interface Queue {
   wrapUpSeconds: number;
   /** The queue's opening hours (business_hours), if it has any. */
   businessHoursId: string | null;
+  /** Its calls are recorded (encrypted; voice/recording). */
+  recordCalls: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -65,6 +67,7 @@ export interface NewQueue {
   wrapUpSeconds?: number | undefined;
   /** null: no business hours. */
   businessHoursId?: string | null | undefined;
+  recordCalls?: boolean | undefined;
 }
 
 export type QueueChanges = Partial<NewQueue>;
@@ -86,6 +89,7 @@ export function toQueue(row: Row<'queues'>, skills: QueueSkill[]): Queue {
     reservationTimeoutSeconds: row.reservation_timeout_seconds,
     wrapUpSeconds: row.wrap_up_seconds,
     businessHoursId: row.business_hours_id ?? null,
+    recordCalls: row.record_calls,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   };
@@ -183,6 +187,7 @@ export async function createQueue(deps: StoreDeps, actor: Actor, input: NewQueue
         }),
         ...(input.wrapUpSeconds !== undefined && { wrap_up_seconds: input.wrapUpSeconds }),
         ...(input.businessHoursId !== undefined && { business_hours_id: input.businessHoursId }),
+        ...(input.recordCalls !== undefined && { record_calls: input.recordCalls }),
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -258,6 +263,7 @@ export async function updateQueue(
         }),
         ...(changes.wrapUpSeconds !== undefined && { wrap_up_seconds: changes.wrapUpSeconds }),
         ...(changes.businessHoursId !== undefined && { business_hours_id: changes.businessHoursId }),
+        ...(changes.recordCalls !== undefined && { record_calls: changes.recordCalls }),
         updated_at: new Date(),
       })
       .where('id', '=', id)

@@ -8,3 +8,15 @@ export {
   unwrapDataKey,
 } from './format.js';
 export { type Recorder, type RecorderDeps, type RecordingFile, startRecording } from './recorder.js';
+export {
+  type CallRecording,
+  DEFAULT_PLAYBACK_ROLES,
+  listRecordings,
+  type NewRecording,
+  openRecording,
+  playbackRoles,
+  type RecordingStoreDeps,
+  recordingsDir,
+  recordingsRoot,
+  saveRecording,
+} from './store.js';
