@@ -92,7 +92,7 @@ export class IncomingLeg implements IncomingInvite {
   answer(sdp: string): Promise<Dialog> {
     if (this.state !== 'pending') return Promise.reject(new Error(`INVITE already ${this.state}`));
     this.state = 'answered';
-    const dialog = new DialogLeg(this.host, this.request, this.flow, this.localTag);
+    const dialog = DialogLeg.answering(this.host, this.request, this.flow, this.localTag);
     this.host.dialogs.set(dialog.key, dialog);
     const ok = this.respond(200, undefined, {
       contact: [{ uri: this.host.contactFor(this.flow), params: {} }],
@@ -145,8 +145,29 @@ export class IncomingLeg implements IncomingInvite {
   }
 }
 
+/** What a dialog is made of (RFC 3261 §12.1), whichever side created it. */
+export interface DialogState {
+  callId: string;
+  localTag: string;
+  remoteTag: string;
+  /** The other party, with its tag: their From when they called, their To when we did. */
+  remote: NameAddr;
+  /** Us, with our tag. */
+  local: NameAddr;
+  /** The Request-URI of our requests in the dialog: the peer's Contact. */
+  remoteTarget: string;
+  /** Route headers of our requests in the dialog, in the order they are put in. */
+  routeSet: NameAddr[];
+  /** The last CSeq number the peer used (0: none yet). */
+  remoteSeq: number;
+  /** The CSeq number we used last. */
+  localSeq: number;
+  remoteSdp: string | undefined;
+}
+
 export class DialogLeg implements Dialog {
   readonly callId: string;
+  readonly localTag: string;
   readonly remoteTag: string;
   readonly remote: NameAddr;
   readonly local: NameAddr;
@@ -155,7 +176,7 @@ export class DialogLeg implements Dialog {
   readonly key: string;
   remoteSdp: string | undefined;
   ended: DialogEnd | undefined;
-  localSeq = 1;
+  localSeq: number;
   remoteSeq: number;
   /** Set while a 2xx of ours waits for its ACK. */
   private ackWait:
@@ -173,20 +194,41 @@ export class DialogLeg implements Dialog {
 
   constructor(
     private readonly host: LegHost,
-    invite: SipRequest,
+    state: DialogState,
     readonly flow: Flow,
-    readonly localTag: string,
   ) {
+    this.callId = state.callId;
+    this.localTag = state.localTag;
+    this.remoteTag = state.remoteTag;
+    this.remote = state.remote;
+    this.local = state.local;
+    this.remoteTarget = state.remoteTarget;
+    this.routeSet = state.routeSet;
+    this.remoteSeq = state.remoteSeq;
+    this.localSeq = state.localSeq;
+    this.remoteSdp = state.remoteSdp;
+    this.key = dialogKey(this.callId, this.localTag, this.remoteTag);
+  }
+
+  /** The UAS side (RFC 3261 §12.1.1): the dialog our 2xx to this INVITE creates. */
+  static answering(host: LegHost, invite: SipRequest, flow: Flow, localTag: string): DialogLeg {
     const h = invite.headers;
-    this.callId = h['call-id'];
-    this.remoteTag = String(h.from.params.tag);
-    this.remote = h.from;
-    this.local = { ...h.to, params: { ...h.to.params, tag: localTag } };
-    this.remoteTarget = Array.isArray(h.contact) ? (h.contact[0]?.uri ?? h.from.uri) : h.from.uri;
-    this.routeSet = h['record-route'] ?? [];
-    this.remoteSeq = h.cseq.seq;
-    this.remoteSdp = invite.content.length > 0 ? invite.content : undefined;
-    this.key = dialogKey(this.callId, localTag, this.remoteTag);
+    return new DialogLeg(
+      host,
+      {
+        callId: h['call-id'],
+        localTag,
+        remoteTag: String(h.from.params.tag),
+        remote: h.from,
+        local: { ...h.to, params: { ...h.to.params, tag: localTag } },
+        remoteTarget: Array.isArray(h.contact) ? (h.contact[0]?.uri ?? h.from.uri) : h.from.uri,
+        routeSet: h['record-route'] ?? [],
+        remoteSeq: h.cseq.seq,
+        localSeq: 1,
+        remoteSdp: invite.content.length > 0 ? invite.content : undefined,
+      },
+      flow,
+    );
   }
 
   get id(): string {

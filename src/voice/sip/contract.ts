@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { IncomingInvite } from './call-leg.js';
 import type { Flow } from './message.js';
+import type { InviteOptions, OutgoingInvite } from './outgoing.js';
 
 export interface RateLimit {
   perSecond: number;
@@ -50,10 +51,15 @@ export interface SipStack {
   stop(): Promise<void>;
   /** Who gets new calls. Without a handler INVITEs are answered 480. */
   onInvite(handler: (invite: IncomingInvite) => void): void;
-  /** The address to put in SDP for a call that came from this flow. */
+  /**
+   * Places a call (UAC): sends the INVITE at once. Throws `BadTarget` for a target we cannot reach
+   * without DNS (see `targetFlow`).
+   */
+  invite(options: InviteOptions): OutgoingInvite;
+  /** The address to put in SDP for a call that came from (or goes to) this flow. */
   localAddressFor(flow: Flow): string;
   readonly port: number;
   readonly stats: SipStats;
-  /** Calls ringing or answered now. */
+  /** Calls ringing or answered now, both ways. */
   readonly calls: number;
 }

@@ -145,9 +145,9 @@ export function stringify(message: SipMessage): string {
 
 /** `sip:user@host:port;params` → host and port (default 5060); undefined if it is not a SIP URI. */
 export function uriHostPort(uri: string): { host: string; port: number; transport?: string } | undefined {
-  const m = /^sips?:(?:[^@;>?]*@)?(\[[0-9a-fA-F:.]+\]|[^:;>?]+)(?::(\d{1,5}))?([^?>]*)/.exec(uri);
+  const m = /^sips?:(?:[^@;>?]*@)?(\[[0-9a-fA-F:.]+\]|[^:;>?]+)(?::(\d{1,5}))?([^?>]*)/i.exec(uri);
   if (!m?.[1]) return undefined;
   const host = m[1].startsWith('[') ? m[1].slice(1, -1) : m[1];
-  const transport = /;transport=([a-zA-Z]+)/.exec(m[3] ?? '')?.[1]?.toLowerCase();
+  const transport = /;transport=([a-zA-Z]+)/i.exec(m[3] ?? '')?.[1]?.toLowerCase();
   return { host, port: m[2] ? Number(m[2]) : 5060, ...(transport ? { transport } : {}) };
 }

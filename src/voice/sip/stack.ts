@@ -2,8 +2,13 @@
 // the middle, and call legs (call-leg.ts) on top. Nothing a peer sends can throw out of `receive`.
 import os from 'node:os';
 import type { Logger } from 'pino';
-import sip, { type PackageConnection, type PackageMessage, type PackageTransactionLayer } from 'sip';
-import { type DialogLeg, type IncomingInvite, IncomingLeg, inviteKey, type LegHost } from './call-leg.js';
+import sip, {
+  type PackageClientTransaction,
+  type PackageConnection,
+  type PackageMessage,
+  type PackageTransactionLayer,
+} from 'sip';
+import { type DialogLeg, type IncomingInvite, IncomingLeg, inviteKey } from './call-leg.js';
 import type { SipStack, SipStackOptions, SipStats } from './contract.js';
 import { dialogKey } from './dialog.js';
 import { SourceBuckets } from './flood.js';
@@ -21,6 +26,14 @@ import {
   type SipResponse,
   stringify,
 } from './message.js';
+import {
+  BadTarget,
+  type InviteOptions,
+  type OutgoingInvite,
+  OutgoingLeg,
+  targetFlow,
+  type UacHost,
+} from './outgoing.js';
 import { openTransports, type SipTransports } from './transport.js';
 import { readMessage } from './validate.js';
 
@@ -34,9 +47,10 @@ export function createSipStack(options: SipStackOptions): SipStack {
   return new Stack(options);
 }
 
-class Stack implements SipStack, LegHost {
+class Stack implements SipStack, UacHost {
   readonly dialogs = new Map<string, DialogLeg>();
   readonly pendingInvites = new Map<string, IncomingLeg>();
+  readonly outgoing = new Set<OutgoingLeg>();
   readonly userAgent: string;
   readonly stats: SipStats = {
     received: 0,
@@ -76,7 +90,7 @@ class Stack implements SipStack, LegHost {
   }
 
   get calls(): number {
-    return this.dialogs.size + this.pendingInvites.size;
+    return this.dialogs.size + this.pendingInvites.size + this.outgoing.size;
   }
 
   async start(): Promise<{ host: string; port: number }> {
@@ -92,6 +106,7 @@ class Stack implements SipStack, LegHost {
   async stop(): Promise<void> {
     const byes = [...this.dialogs.values()].map((d) => d.hangUp('shutdown'));
     for (const invite of [...this.pendingInvites.values()]) invite.reject(503, 'Service Unavailable');
+    for (const invite of [...this.outgoing]) invite.shutdown();
     // BYEs get a moment for their 200 (a lost one is re-sent by the transaction meanwhile).
     await Promise.race([Promise.allSettled(byes), new Promise((r) => setTimeout(r, 1000).unref())]);
     this.transactions.destroy();
@@ -101,6 +116,41 @@ class Stack implements SipStack, LegHost {
 
   onInvite(handler: (invite: IncomingInvite) => void): void {
     this.handler = handler;
+  }
+
+  invite(options: InviteOptions): OutgoingInvite {
+    const flow = targetFlow(options.target);
+    if (!flow)
+      throw new BadTarget(
+        `cannot place a call to ${options.target} (an IP address or localhost, UDP or TCP)`,
+      );
+    if (!this.transports) throw new Error('the SIP stack is not started');
+    const leg = new OutgoingLeg(this, flow, options);
+    this.outgoing.add(leg);
+    leg.start();
+    return leg;
+  }
+
+  transact(
+    flow: Flow,
+    request: SipRequest,
+    onResponse: (response: SipResponse) => void,
+    onConnectError?: (err: Error) => void,
+  ): PackageClientTransaction {
+    return this.transactions.createClientTransaction(
+      this.connection(flow, onConnectError),
+      request as unknown as PackageMessage,
+      (response) => onResponse(response as unknown as SipResponse),
+    );
+  }
+
+  /** A message outside any transaction: a stateless answer, or the ACK of a 2xx. */
+  sendStateless(flow: Flow, message: SipRequest | SipResponse): void {
+    try {
+      this.transports?.send(flow, stringify(message));
+    } catch (err) {
+      this.logger.warn({ err, callId: message.headers['call-id'] }, 'sip: send failed');
+    }
   }
 
   localAddressFor(flow: Flow): string {
@@ -342,23 +392,19 @@ class Stack implements SipStack, LegHost {
     });
   }
 
-  private connection(flow: Flow): PackageConnection {
+  private connection(flow: Flow, onConnectError?: (err: Error) => void): PackageConnection {
     const protocol = flow.transport.toUpperCase();
     return {
       protocol,
       send: (message) => {
         try {
-          this.transports?.send(flow, stringify(message as never));
+          this.transports?.send(flow, stringify(message as never), onConnectError);
         } catch (err) {
           this.logger.warn({ err }, 'sip: send failed');
         }
       },
       release() {},
     };
-  }
-
-  private sendStateless(flow: Flow, response: SipResponse): void {
-    this.transports?.send(flow, stringify(response));
   }
 
   /** A stateless error response from the request's raw lines (RFC 3261 §8.2.7), within the source's budget. */

@@ -23,8 +23,11 @@ export interface TransportOptions {
 export interface SipTransports {
   readonly host: string;
   readonly port: number;
-  /** Sends one message; false when it could not be handed to the network. */
-  send(flow: Flow, text: string): boolean;
+  /**
+   * Sends one message; false when it could not be handed to the network. Over TCP with no connection to
+   * the peer, one is opened; `onConnectError` hears if that fails (refused, unreachable).
+   */
+  send(flow: Flow, text: string, onConnectError?: (err: Error) => void): boolean;
   /** Open TCP connections (tests, metrics). */
   readonly connections: number;
   close(): Promise<void>;
@@ -86,14 +89,14 @@ async function bindBoth(options: TransportOptions): Promise<SipTransports> {
   return {
     host: options.host,
     port,
-    send(flow, text) {
+    send(flow, text, onConnectError) {
       if (flow.transport === 'udp') {
         udp.send(Buffer.from(text, 'latin1'), flow.port, flow.address, (err) => {
           if (err) logger.debug({ err, to: `${flow.address}:${flow.port}` }, 'sip: UDP send failed');
         });
         return true;
       }
-      if (flow.transport === 'tcp') return streams.send(flow, text);
+      if (flow.transport === 'tcp') return streams.send(flow, text, onConnectError);
       return false;
     },
     get connections() {
@@ -137,13 +140,25 @@ class StreamConnections {
     this.track(socket, address, socket.remotePort ?? 0);
   }
 
-  send(flow: Flow, text: string): boolean {
+  send(flow: Flow, text: string, onConnectError?: (err: Error) => void): boolean {
     const key = flow.connectionId ?? `${flow.address}:${flow.port}`;
     let socket = this.byPeer.get(key);
     if (!socket || socket.destroyed) {
-      // RFC 3261 §18.2.2: the connection is gone; a new one to the same peer (for requests we send).
-      socket = net.connect({ host: flow.address, port: flow.port });
-      this.track(socket, flow.address, flow.port);
+      // RFC 3261 §18.2.2: the connection is gone; a new one to the same peer (for requests we send, and
+      // §18.1.1: a call we place over TCP opens one).
+      const opened = net.connect({ host: flow.address, port: flow.port });
+      if (onConnectError) {
+        const failed = (err: Error) => onConnectError(err);
+        opened.once('error', failed);
+        opened.once('connect', () => opened.off('error', failed));
+      }
+      this.track(opened, flow.address, flow.port);
+      socket = opened;
+    } else if (socket.connecting && onConnectError) {
+      const waiting = socket;
+      const failed = (err: Error) => onConnectError(err);
+      waiting.once('error', failed);
+      waiting.once('connect', () => waiting.off('error', failed));
     }
     socket.write(text, 'latin1');
     return true;

@@ -1,0 +1,263 @@
+// Calls we place (the UAC side), with real sipp as the phone we ring: answered over UDP and TCP with
+// audio both ways, busy, unanswered (our CANCEL), the far end hanging up, and a caller bridged to the
+// phone we rang.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DTMF_PCAP,
+  freeMediaPort,
+  runSipp,
+  type SippProcess,
+  sippArgs,
+  sippAvailable,
+  startSipp,
+} from '../bench/voice/sipp.js';
+import { type Call, startVoice, tone, type Voice } from '../src/voice/index.js';
+import type { EndCause } from '../src/voice/leg.js';
+import type { OutboundCall } from '../src/voice/outbound-call.js';
+import { BadTarget } from '../src/voice/sip/index.js';
+
+const SCENARIOS = path.resolve(import.meta.dirname, 'fixtures/sipp');
+const haveSipp = sippAvailable();
+const logger = pino({ level: 'silent' });
+
+let voice: Voice;
+
+beforeAll(async () => {
+  const rtp = 38000 + 4 * Math.floor(Math.random() * 1000);
+  voice = (await startVoice(
+    {
+      sipHost: '127.0.0.1',
+      sipPort: 0,
+      publicAddress: undefined,
+      rtpPortMin: rtp,
+      rtpPortMax: rtp + 199,
+    },
+    logger,
+  ))!;
+});
+
+afterAll(async () => {
+  await voice?.close();
+});
+
+interface Callee {
+  sipp: SippProcess;
+  /** The URI to dial. */
+  uri: string;
+}
+
+/** Is something bound to this port on 127.0.0.1 (UDP, or TCP listening)? From /proc, so sipp is not disturbed. */
+function bound(port: number, transport: 'udp' | 'tcp'): boolean {
+  const hex = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const lines = readFileSync(`/proc/net/${transport}`, 'utf8').split('\n');
+  return lines.some((l) => {
+    const cells = l.trim().split(/\s+/);
+    return cells[1] === hex && (transport === 'udp' || cells[3] === '0A');
+  });
+}
+
+/** sipp as the phone we call: a scenario file (or -sn uas), listening on a port of its own. */
+async function startCallee(
+  scenario: string,
+  transport: 'u1' | 't1' = 'u1',
+  extra: string[] = [],
+): Promise<Callee> {
+  const port = await freeMediaPort();
+  const mediaPort = await freeMediaPort();
+  const scenarioArgs = scenario === 'uas' ? ['-sn', 'uas'] : ['-sf', path.join(SCENARIOS, scenario)];
+  const sipp = startSipp(
+    [
+      '-i',
+      '127.0.0.1',
+      '-mi',
+      '127.0.0.1',
+      '-mp',
+      String(mediaPort),
+      '-p',
+      String(port),
+      '-t',
+      transport,
+      ...scenarioArgs,
+      '-m',
+      '1',
+      '-timeout',
+      '20s',
+      '-timeout_error',
+      ...extra,
+    ],
+    { timeoutMs: 30_000 },
+  );
+  const kind = transport === 't1' ? 'tcp' : 'udp';
+  const deadline = Date.now() + 10_000;
+  while (!bound(port, kind)) {
+    if (Date.now() > deadline) throw new Error(`sipp never bound ${kind} port ${port}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { sipp, uri: `sip:agent@127.0.0.1:${port}${transport === 't1' ? ';transport=tcp' : ''}` };
+}
+
+function ended(call: OutboundCall): Promise<EndCause> {
+  if (call.endCause) return Promise.resolve(call.endCause);
+  return new Promise((resolve) => call.once('ended', resolve));
+}
+
+function answered(call: OutboundCall): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (call.state !== 'ringing') resolve();
+    call.once('answered', resolve);
+    call.once('ended', (cause) => reject(new Error(`ended (${cause}) before it was answered`)));
+  });
+}
+
+describe.skipIf(!haveSipp)('calls we place, with sipp as the phone', () => {
+  it.each([
+    ['UDP', 'u1'],
+    ['TCP', 't1'],
+  ] as const)(
+    'over %s: sipp answers, the tone we play comes back, our hangup sends BYE and sipp ends cleanly',
+    async (_, transport) => {
+      const callee = await startCallee('uas', transport, ['-rtp_echo']);
+      const call = await voice.calls.dial(callee.uri, {
+        callerId: '+4930123456',
+        displayName: 'Switch "board"',
+      });
+      expect(call.kind).toBe('sip-out');
+      expect(call.state).toBe('ringing');
+      expect(voice.calls.outbound).toContain(call);
+      let heard = 0;
+      call.media.onAudio((pcm) => {
+        if (pcm.some((s) => Math.abs(s) > 500)) heard++;
+      });
+      await answered(call);
+      expect(call.progress).toBe(180);
+      expect(await call.play(tone(440, 1500))).toBe('finished');
+      await new Promise((r) => setTimeout(r, 200));
+      await call.hangup();
+      const result = await callee.sipp.done;
+      expect(result.code, result.output).toBe(0);
+      expect(call.endCause).toBe('hangup');
+      // 1.5 s of tone is 75 frames; sipp echoed them, so most arrived back.
+      expect(heard).toBeGreaterThan(40);
+      const stats = await call.media.stats();
+      expect(stats.framesPlayed).toBeGreaterThan(70);
+    },
+  );
+
+  it('a busy phone (486) ends the leg as busy; sipp got the ACK of its 486', async () => {
+    const callee = await startCallee('callee-busy.xml');
+    const call = await voice.calls.dial(callee.uri, { callerId: 'queue' });
+    expect(await ended(call)).toBe('busy');
+    const result = await callee.sipp.done;
+    expect(result.code, result.output).toBe(0);
+  });
+
+  it('a phone nobody picks up: our ring timeout sends CANCEL, sipp answers 200 and 487, the leg ends no-answer', async () => {
+    const callee = await startCallee('callee-no-answer.xml');
+    const call = await voice.calls.dial(callee.uri, { callerId: 'queue', ringTimeoutMs: 1500 });
+    await new Promise<void>((resolve) => call.once('ended', () => resolve()));
+    expect(call.endCause).toBe('no-answer');
+    expect(call.progress).toBe(180);
+    // The scenario only ends 0 after CANCEL → 200 → 487 → ACK.
+    const result = await callee.sipp.done;
+    expect(result.code, result.output).toBe(0);
+  });
+
+  it('hanging up while it rings sends CANCEL: the leg ends hangup and sipp saw the CANCEL', async () => {
+    const callee = await startCallee('callee-no-answer.xml', 't1');
+    const call = await voice.calls.dial(callee.uri, { callerId: 'queue' });
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (call.progress === 180) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 10);
+    });
+    await call.hangup();
+    expect(call.endCause).toBe('hangup');
+    const result = await callee.sipp.done;
+    expect(result.code, result.output).toBe(0);
+  });
+
+  it('the far end hangs up (its BYE finds our UAC dialog): the leg ends caller-hangup', async () => {
+    const callee = await startCallee('callee-hangs-up.xml', 'u1', ['-d', '1000']);
+    const call = await voice.calls.dial(callee.uri, { callerId: 'queue' });
+    await answered(call);
+    expect(await ended(call)).toBe('caller-hangup');
+    const result = await callee.sipp.done;
+    expect(result.code, result.output).toBe(0);
+  });
+
+  it("a sipp caller bridged to a phone we rang: the caller's RFC 4733 digit crosses the bridge to the callee", async () => {
+    // The callee (callee.xml with -rtp_echo) echoes what it hears; the caller does not. So the caller's
+    // digit reaches the callee through the bridge, comes back from it, and is heard on our outbound leg.
+    expect(DTMF_PCAP).toMatch(/dtmf_2833_1/);
+    const callee = await startCallee('callee.xml', 'u1', ['-rtp_echo']);
+    const digits: Record<'caller' | 'callee', string[]> = { caller: [], callee: [] };
+    let outbound: OutboundCall | undefined;
+    const bridged = new Promise<void>((resolve, reject) => {
+      voice.calls.onCall(async (caller: Call) => {
+        try {
+          caller.on('dtmf', (e) => digits.caller.push(e.digit));
+          const leg = await voice.calls.dial(callee.uri, { callerId: caller.from.user ?? 'anonymous' });
+          outbound = leg;
+          leg.on('dtmf', (e) => digits.callee.push(e.digit));
+          await answered(leg);
+          await caller.answer();
+          caller.bridge(leg);
+          resolve();
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    try {
+      const caller = await runSipp(
+        sippArgs(`127.0.0.1:${voice.sipPort}`, await freeMediaPort(), [
+          '-sf',
+          path.join(SCENARIOS, 'caller-dtmf.xml'),
+          '-s',
+          'customer',
+          '-m',
+          '1',
+          '-timeout',
+          '20s',
+          '-timeout_error',
+        ]),
+        { timeoutMs: 30_000 },
+      );
+      expect(caller.code, caller.output).toBe(0);
+      await bridged;
+      const leg = outbound!;
+      // The caller hung up: our outbound leg is unbridged and still up until we hang it up.
+      expect(leg.state).toBe('answered');
+      expect(digits).toEqual({ caller: ['1'], callee: ['1'] });
+      await leg.hangup();
+      const result = await callee.sipp.done;
+      expect(result.code, result.output).toBe(0);
+      expect(leg.endCause).toBe('hangup');
+    } finally {
+      voice.calls.onCall(() => {});
+    }
+  });
+
+  it('a TCP target nobody listens on fails at once; a host name is refused before anything is sent', async () => {
+    const port = await freeMediaPort();
+    const call = await voice.calls.dial(`sip:agent@127.0.0.1:${port};transport=tcp`, { callerId: 'queue' });
+    expect(await ended(call)).toBe('failed');
+    await expect(voice.calls.dial('sip:agent@pbx.example.com', { callerId: 'queue' })).rejects.toBeInstanceOf(
+      BadTarget,
+    );
+  });
+
+  it('leaves no call or RTP port behind', async () => {
+    await new Promise((r) => setTimeout(r, 100));
+    expect(voice.calls.outbound).toHaveLength(0);
+    expect(voice.calls.calls).toHaveLength(0);
+    expect(voice.sip.calls).toBe(0);
+    expect((await voice.media.stats()).sessions).toBe(0);
+  });
+});
