@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { ensureFirstOwner } from './accounts/index.js';
 import type { ApiContext } from './api/context.js';
@@ -11,11 +13,15 @@ import { createGateway } from './channels/gateway.js';
 import { createHttpClient, sendContexts } from './channels/http.js';
 import { createRealtimeHub } from './channels/realtime.js';
 import type { Config } from './config.js';
+import { systemClock } from './core/index.js';
 import { startIdentityLive } from './identity/live.js';
 import { RoutingLive, subscribeRouting, sweepUnrouted } from './routing/index.js';
 import { createCipher, createTokenService, installationSecret, loadMasterKey } from './security/index.js';
 import { createOutbox, migrateToLatest, openStorage, type Storage } from './storage/index.js';
+import { VoiceCenter } from './voice/center/index.js';
 import { startVoice, type Voice } from './voice/index.js';
+import { PromptAudioSource } from './voice/ivr/index.js';
+import { createEspeakSynthesizer, PromptService } from './voice/tts/index.js';
 
 /** The composition root: builds every module from the config and wires them together. */
 export interface Switchboard {
@@ -95,6 +101,12 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
     sendContext: sendContexts(createHttpClient(), realtime),
   });
   const routing = new RoutingLive({ db: storage.db, outbox, logger, kind: storage.kind, bus });
+  // One speech worker and prompt cache per process, for calls and the API's previews alike; the worker
+  // starts on the first prompt.
+  const prompts = new PromptService({
+    dir: path.join(config.dataDir || path.join(os.tmpdir(), 'switchboard'), 'prompts'),
+    synthesizer: createEspeakSynthesizer(),
+  });
   const ctx: ApiContext = {
     config,
     logger,
@@ -107,6 +119,7 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
     realtime,
     metrics: createMetrics(),
     routing,
+    prompts,
   };
 
   if (options.bootstrap !== false) {
@@ -144,6 +157,21 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
     throw err;
   });
   const voice = config.voice.enabled ? await startVoice(config.voice, logger) : undefined;
+  if (voice) {
+    // Calls the IVR queues wait here and are connected to agents; the API reaches them through ctx.
+    ctx.voice = new VoiceCenter({
+      calls: voice.calls,
+      db: storage.db,
+      outbox,
+      routing,
+      bus,
+      prompts,
+      audio: new PromptAudioSource(storage.db, prompts),
+      clock: systemClock,
+      logger,
+    });
+    await ctx.voice.start();
+  }
 
   let closing: Promise<void> | undefined;
   return {
@@ -164,7 +192,9 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
         logger.debug('shutdown: HTTP closed');
         await smtp.close();
         logger.debug('shutdown: SMTP closed');
+        await ctx.voice?.close();
         await voice?.close();
+        await prompts.close();
         logger.debug('shutdown: voice closed');
         await dispatcher.stop();
         await routingEvents.unsubscribe();

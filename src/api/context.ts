@@ -6,6 +6,8 @@ import type { Config } from '../config.js';
 import type { RoutingLive } from '../routing/index.js';
 import type { Cipher, TokenService } from '../security/index.js';
 import type { Outbox, Storage } from '../storage/index.js';
+import type { VoiceCenter } from '../voice/center/index.js';
+import type { PromptService } from '../voice/tts/index.js';
 import type { Metrics } from './metrics.js';
 
 /** Everything a route plugin may use; built once by the composition root (src/app.ts). */
@@ -23,4 +25,8 @@ export interface ApiContext {
   metrics: Metrics;
   /** The ACD: one engine per tenant on the leading process. */
   routing: RoutingLive;
+  /** Prompts as callers hear them (one eSpeak NG worker and cache per process, shared by calls and the API). */
+  prompts: PromptService;
+  /** Calls after the IVR and agents' phones; undefined when voice is off. */
+  voice?: VoiceCenter | undefined;
 }

@@ -1,20 +1,10 @@
-import os from 'node:os';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { InvalidInput } from '../core/index.js';
 import { listAudio, SpeechPromptSchema, saveAudio } from '../voice/ivr/index.js';
-import {
-  convertToPrompt,
-  createEspeakSynthesizer,
-  PromptService,
-  parseWav,
-  pcmOf,
-  pcmWav,
-  WavError,
-} from '../voice/tts/index.js';
+import { convertToPrompt, parseWav, pcmOf, pcmWav, WavError } from '../voice/tts/index.js';
 import { actorOf } from './auth.js';
 import type { ApiContext } from './context.js';
 import { firstFilePart } from './multipart.js';
@@ -29,19 +19,6 @@ import { perUser } from './workspace-conversation.js';
 const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 const MAX_RECORDING_MS = 10 * 60_000;
 const AUDIO_TYPES = ['audio/wav', 'audio/x-wav', 'audio/wave', 'application/octet-stream'];
-
-/** One prompt service per server: its worker thread ends with the server. */
-const services = new WeakMap<ApiContext, PromptService>();
-
-function promptsOf(ctx: ApiContext): PromptService {
-  let s = services.get(ctx);
-  if (!s) {
-    const dataDir = ctx.config.dataDir || path.join(os.tmpdir(), 'switchboard');
-    s = new PromptService({ dir: path.join(dataDir, 'prompts'), synthesizer: createEspeakSynthesizer() });
-    services.set(ctx, s);
-  }
-  return s;
-}
 
 function readLimited(stream: Readable, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -67,10 +44,6 @@ export async function ivrAudioRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
   const db = ctx.storage.db;
   const deps = { db, outbox: ctx.outbox };
   const tags = ['ivr'];
-  fastify.addHook('onClose', async () => {
-    await services.get(ctx)?.close();
-    services.delete(ctx);
-  });
 
   app.post(
     '/api/v1/ivr/prompts/preview',
@@ -87,7 +60,7 @@ export async function ivrAudioRoutes(fastify: FastifyInstance, { ctx }: { ctx: A
       },
     },
     async (request, reply) => {
-      const spoken = await promptsOf(ctx).speak(request.body);
+      const spoken = await ctx.prompts.speak(request.body);
       return reply
         .type('audio/wav')
         .header('x-prompt-source', spoken.source)

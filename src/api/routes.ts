@@ -22,6 +22,7 @@ import { teamRoutes } from './teams.js';
 import { tenantRoutes } from './tenant.js';
 import { timelineRoutes } from './timeline.js';
 import { userRoutes } from './users.js';
+import { voiceRoutes } from './voice.js';
 import { workspaceConversationRoutes } from './workspace-conversation.js';
 
 /** Every /api/v1 route plugin, one line each. Each route declares `config.access`. */
@@ -48,5 +49,6 @@ export const routePlugins: ((app: FastifyInstance, opts: { ctx: ApiContext }) =>
   analyticsRoutes,
   ivrRoutes,
   ivrAudioRoutes,
+  voiceRoutes,
   recordingRoutes,
 ];

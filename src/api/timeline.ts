@@ -42,7 +42,9 @@ const CallEntry = Type.Object({
   conversationId: Uuid,
   conversationStatus: Type.String(),
   channelType: Type.String(),
-  direction: Type.Literal('in'),
+  direction: Type.Union([Type.Literal('in'), Type.Literal('out')], {
+    description: 'in: the customer called; out: an agent called the customer',
+  }),
   text: Type.String(),
   from: Type.String({ description: 'the caller number as it reached us' }),
   to: Type.String({ description: 'the number dialled' }),
@@ -61,6 +63,19 @@ const CallEntry = Type.Object({
       },
       { additionalProperties: true },
     ),
+  ),
+  events: Type.Array(
+    Type.Object({
+      type: Type.String({
+        description: 'queued, connected, held, resumed, transferred, agent_unreachable, ended, …',
+      }),
+      at: Timestamp,
+      agentId: Type.Optional(Type.String()),
+      queueId: Type.Optional(Type.String()),
+      cause: Type.Optional(Type.String({ description: 'ended: why (caller-hangup, hangup, …)' })),
+      to: Type.Optional(Type.String({ description: 'transferred: the agent, queue or number' })),
+    }),
+    { description: 'what happened to the call after the IVR, oldest first' },
   ),
 });
 

@@ -20,8 +20,8 @@ export interface CallEntry {
   conversationId: string;
   conversationStatus: string;
   channelType: string;
-  /** Inbound: the customer called (outbound calls come with call control). */
-  direction: 'in';
+  /** in: the customer called; out: an agent called the customer. */
+  direction: 'in' | 'out';
   text: string;
   from: string;
   to: string;
@@ -29,7 +29,22 @@ export interface CallEntry {
   outcome: string;
   /** The IVR nodes in order, with the digits entered and the time spent at each. */
   ivrPath: CallPathStep[];
+  /** What happened to the call after the IVR: queued, connected to an agent, held, transferred, ended. */
+  events: CallEvent[];
 }
+
+/** One step of a call's life after the IVR (the `call.*` events call control records). */
+export interface CallEvent {
+  type: string;
+  at: string;
+  agentId?: string | undefined;
+  queueId?: string | undefined;
+  cause?: string | undefined;
+  to?: string | undefined;
+}
+
+/** The aggregate type call control records call events under, by conversation id. */
+export const CALL_AGGREGATE = 'call';
 
 /** One IVR node the call went through (the voice module's PathStep, as stored with the call). */
 export interface CallPathStep {
@@ -53,7 +68,7 @@ function callEntry(r: {
   call_payload: Record<string, unknown> | null;
 }): CallEntry {
   const payload = r.call_payload ?? {};
-  const call = (payload.call ?? {}) as { from?: unknown; to?: unknown };
+  const call = (payload.call ?? {}) as { from?: unknown; to?: unknown; direction?: unknown };
   const ivr = (payload.ivr ?? {}) as { outcome?: { type?: unknown }; path?: unknown };
   return {
     id: r.id,
@@ -62,13 +77,49 @@ function callEntry(r: {
     conversationId: r.conversation_id,
     conversationStatus: r.status,
     channelType: r.channel_type,
-    direction: 'in',
+    direction: call.direction === 'out' ? 'out' : 'in',
     text: r.text,
     from: String(call.from ?? ''),
     to: String(call.to ?? ''),
     outcome: String(ivr.outcome?.type ?? 'unknown'),
     ivrPath: Array.isArray(ivr.path) ? (ivr.path as CallPathStep[]) : [],
+    events: [],
   };
+}
+
+/** The call events of the calls on a page, oldest first, in one query. */
+async function attachCallEvents(
+  db: StoreDeps['db'],
+  tenantId: string,
+  entries: TimelineEntry[],
+): Promise<void> {
+  const calls = entries.filter((e): e is CallEntry => e.kind === 'call');
+  if (!calls.length) return;
+  const rows = await db
+    .selectFrom('events')
+    .select(['aggregate_id', 'type', 'payload', 'occurred_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('aggregate_type', '=', CALL_AGGREGATE)
+    .where(
+      'aggregate_id',
+      'in',
+      calls.map((c) => c.conversationId),
+    )
+    .orderBy('seq')
+    .execute();
+  for (const r of rows) {
+    const p = (r.payload ?? {}) as Record<string, unknown>;
+    const text = (k: string) => (typeof p[k] === 'string' ? (p[k] as string) : undefined);
+    const event: CallEvent = {
+      type: r.type.replace(/^call\./, ''),
+      at: text('at') ?? new Date(r.occurred_at).toISOString(),
+      agentId: text('agentId'),
+      queueId: text('queueId'),
+      cause: text('cause'),
+      to: text('to'),
+    };
+    for (const c of calls) if (c.conversationId === r.aggregate_id) c.events.push(event);
+  }
 }
 
 export interface MergeEntry {
@@ -196,5 +247,7 @@ export async function customerTimeline(
   }));
   // Both lists are newest first; the page is the newest `limit + 1` of their union.
   const all = [...messages, ...mergeEntries].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-  return toPage(all.slice(0, limit + 1), limit, (e) => e);
+  const page = all.slice(0, limit + 1);
+  await attachCallEvents(db, actor.tenantId, page);
+  return toPage(page, limit, (e) => e);
 }

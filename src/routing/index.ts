@@ -59,6 +59,7 @@ export {
 } from './triggers.js';
 export {
   type AgentProfile,
+  abandonTask,
   acceptReservation,
   breakReasonsOf,
   cancelTask,
@@ -71,6 +72,8 @@ export {
   liveStats,
   myReservations,
   type NewTask,
+  type QueuePosition,
+  queuePosition,
   type RoutingSettings,
   rejectReservation,
   routingSettingsOf,

@@ -163,6 +163,45 @@ export async function cancelTask(live: RoutingLive, actor: Actor, taskId: string
   });
 }
 
+/** The customer left before an agent answered (a caller hung up in the queue): counted as abandoned. */
+export async function abandonTask(live: RoutingLive, actor: Actor, taskId: string): Promise<void> {
+  await live.run(actor.tenantId, (engine) => {
+    const t = engine.getTask(taskId);
+    if (!t) throw new NotFound('task', taskId);
+    if (t.status === 'waiting' || t.status === 'reserved') engine.abandon(taskId);
+    else if (t.status === 'assigned') engine.complete(taskId);
+  });
+}
+
+export interface QueuePosition {
+  queueId: string | undefined;
+  /** 1 = next to be served; undefined once the task is no longer waiting. */
+  position: number | undefined;
+  waiting: number;
+  /** A rough estimate for an announcement: position × the queue's average speed of answer (or 60 s). */
+  estimatedWaitSeconds: number | undefined;
+}
+
+/** Where a waiting task stands in its queue, for position and wait-time announcements. */
+export function queuePosition(live: RoutingLive, actor: Actor, taskId: string): Promise<QueuePosition> {
+  return live.run(actor.tenantId, (engine) => {
+    const t = engine.getTask(taskId);
+    if (!t) throw new NotFound('task', taskId);
+    const queueId = t.queueId;
+    const waiting = queueId === undefined ? [] : engine.waitingTasks(queueId);
+    const index = waiting.findIndex((w) => w.id === taskId);
+    const position = index < 0 ? undefined : index + 1;
+    const stats = queueId === undefined ? undefined : engine.queueStats(queueId);
+    const perCaller = stats && stats.asaMs > 0 ? stats.asaMs / 1000 : 60;
+    return {
+      queueId,
+      position,
+      waiting: waiting.length,
+      estimatedWaitSeconds: position === undefined ? undefined : Math.round(position * perCaller),
+    };
+  });
+}
+
 export function getTask(live: RoutingLive, actor: Actor, taskId: string): Promise<TaskView> {
   return live.run(actor.tenantId, (engine) => {
     const t = engine.getTask(taskId);

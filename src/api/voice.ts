@@ -1,0 +1,178 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { DomainError } from '../core/index.js';
+import { getAgentPhone, setAgentPhone, type VoiceCenter } from '../voice/center/index.js';
+import { actorOf } from './auth.js';
+import type { ApiContext } from './context.js';
+import { Body, Timestamp, Uuid, withProblems } from './schemas.js';
+
+/**
+ * Calls after the IVR, for the agent on the call and supervisors: the calls in progress, hold and
+ * resume, blind transfer to an agent or a queue, hang up; and the SIP phone an agent takes calls on.
+ * The browser softphone's line: softphone.ts.
+ */
+export class VoiceOff extends DomainError {
+  readonly code = 'VOICE_OFF';
+  readonly status = 503;
+  constructor() {
+    super('voice is off on this server (VOICE_ENABLED=false, or its SIP port was taken at start)');
+  }
+}
+
+export function voiceOf(ctx: ApiContext): VoiceCenter {
+  if (!ctx.voice) throw new VoiceOff();
+  return ctx.voice;
+}
+
+const ActiveCall = Type.Object({
+  conversationId: Uuid,
+  customerId: Uuid,
+  taskId: Uuid,
+  callId: Type.String({ description: 'the SIP Call-ID' }),
+  from: Type.String({ description: "the caller's number" }),
+  to: Type.String({ description: 'the number dialled' }),
+  state: Type.Union(['queued', 'connecting', 'connected', 'held', 'ended'].map((s) => Type.Literal(s))),
+  agentId: Type.Optional(Uuid),
+  device: Type.Optional(
+    Type.Union([Type.Literal('webrtc'), Type.Literal('sip')], {
+      description: "the agent's browser softphone, or the SIP phone on the agent's profile",
+    }),
+  ),
+  queuedAt: Timestamp,
+  connectedAt: Type.Optional(Timestamp),
+});
+
+const CallParams = Type.Object({ conversationId: Uuid }, { additionalProperties: false });
+const UserParams = Type.Object({ userId: Uuid }, { additionalProperties: false });
+const Phone = Type.Object({ userId: Uuid, uri: Type.Union([Type.String(), Type.Null()]) });
+
+export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiContext }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const deps = { db: ctx.storage.db, outbox: ctx.outbox };
+  const tags = ['voice'];
+
+  app.get(
+    '/api/v1/voice/calls',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'Calls in progress after the IVR (queued, ringing an agent, connected, held)',
+        description:
+          'An agent sees the calls given to them; a supervisor every call of the tenant on this server.',
+        response: withProblems({ 200: Type.Object({ items: Type.Array(ActiveCall) }) }),
+      },
+    },
+    async (request) => ({ items: voiceOf(ctx).list(actorOf(request)) }),
+  );
+
+  app.get(
+    '/api/v1/voice/calls/:conversationId',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'One call in progress, by its conversation',
+        params: CallParams,
+        response: withProblems({ 200: ActiveCall }),
+      },
+    },
+    async (request) => voiceOf(ctx).get(actorOf(request), request.params.conversationId),
+  );
+
+  app.post(
+    '/api/v1/voice/calls/:conversationId/hold',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'Put the caller on hold (they hear music); the agent stays on the line',
+        params: CallParams,
+        response: withProblems({ 200: ActiveCall }),
+      },
+    },
+    async (request) => voiceOf(ctx).hold(actorOf(request), request.params.conversationId),
+  );
+
+  app.post(
+    '/api/v1/voice/calls/:conversationId/resume',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'Take the caller off hold',
+        params: CallParams,
+        response: withProblems({ 200: ActiveCall }),
+      },
+    },
+    async (request) => voiceOf(ctx).resume(actorOf(request), request.params.conversationId),
+  );
+
+  app.post(
+    '/api/v1/voice/calls/:conversationId/hangup',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'End the call for the caller',
+        description:
+          'The conversation stays open for wrap-up; a browser softphone line stays up for the next call.',
+        params: CallParams,
+        response: withProblems({ 204: Type.Null() }),
+      },
+    },
+    async (request, reply) => {
+      await voiceOf(ctx).hangup(actorOf(request), request.params.conversationId);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/voice/calls/:conversationId/transfer',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'Blind transfer to another agent or a queue',
+        description:
+          'The caller hears music while the ACD offers the call (to that agent, or to the queue’s agents); whoever accepts is connected. A busy agent or unknown queue is refused and the call stays as it was.',
+        params: CallParams,
+        body: Type.Union([Body({ agentId: Uuid }), Body({ queueId: Uuid })]),
+        response: withProblems({ 200: ActiveCall }),
+      },
+    },
+    async (request) => voiceOf(ctx).transfer(actorOf(request), request.params.conversationId, request.body),
+  );
+
+  app.get(
+    '/api/v1/voice/agents/:userId/phone',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'The SIP phone an agent takes calls on (the agent, or a supervisor)',
+        params: UserParams,
+        response: withProblems({ 200: Phone }),
+      },
+    },
+    async (request) => getAgentPhone(deps, actorOf(request), request.params.userId),
+  );
+
+  app.put(
+    '/api/v1/voice/agents/:userId/phone',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'Set the SIP phone an agent takes calls on (the agent, or an admin); null removes it',
+        description:
+          'When the agent accepts a call and has no browser softphone up, call control dials this URI (sip:1001@10.0.0.5:5060, `;transport=tcp` for TCP) and connects the caller once it answers. Audited.',
+        params: UserParams,
+        body: Body({ uri: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]) }),
+        response: withProblems({ 200: Phone }),
+      },
+    },
+    async (request) => setAgentPhone(deps, actorOf(request), request.params.userId, request.body.uri),
+  );
+}

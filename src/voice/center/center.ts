@@ -1,0 +1,572 @@
+// The contact-centre side of voice: a call that leaves the IVR for a queue waits there with position
+// announcements and music, and when the ACD gives its task to an agent it is connected to that agent's
+// phone: the browser softphone line the agent holds open, or the SIP phone on the agent's profile,
+// which is dialled. Agents and supervisors hold, resume, transfer and hang up through here, and every
+// step is recorded as a `call.*` event (the customer's timeline shows them with the call).
+import type { Logger } from 'pino';
+import type { EventBus, Subscription } from '../../bus/index.js';
+import { CALL_AGGREGATE } from '../../conversations/timeline.js';
+import type { DomainEvent } from '../../core/index.js';
+import {
+  type Actor,
+  type Clock,
+  Conflict,
+  Forbidden,
+  NotFound,
+  roleAtLeast,
+  systemActor,
+} from '../../core/index.js';
+import { abandonTask, getTask, queuePosition, type RoutingLive, transferTask } from '../../routing/index.js';
+import type { Db, Outbox } from '../../storage/index.js';
+import type { Call } from '../call.js';
+import type { CallControl } from '../call-control.js';
+import { handleInboundCall, type IvrSessionDeps, type PromptAudioSource } from '../ivr/index.js';
+import type { EndCause, Leg } from '../leg.js';
+import { type AudioClip, clipFromG711, type MediaSession } from '../media/index.js';
+import { toMediaCall } from '../media-call.js';
+import type { PromptService } from '../tts/index.js';
+import { agentPhoneOf } from './phones.js';
+import { holdMusic, QueueTreatment } from './treatment.js';
+
+/** Places a call (call control's outbound side). */
+export interface Dialer {
+  dial(
+    target: string,
+    options: { callerId: string; displayName?: string; ringTimeoutMs?: number },
+  ): Promise<Leg>;
+}
+
+/** Records a call once it reaches an agent (the recording module). */
+export interface CallRecorder {
+  start(input: {
+    tenantId: string;
+    conversationId: string;
+    customerId: string;
+    callId: string;
+    queueId: string | undefined;
+    customer: MediaSession;
+  }): Promise<RecordingHandle | undefined>;
+}
+
+export interface RecordingHandle {
+  setAgent(media: MediaSession | undefined, agentId: string | undefined): void;
+  stop(): Promise<void>;
+}
+
+export interface VoiceCenterDeps {
+  calls: CallControl;
+  db: Db;
+  outbox: Outbox;
+  routing: RoutingLive;
+  bus: EventBus;
+  audio: PromptAudioSource;
+  prompts: PromptService;
+  clock: Clock;
+  logger: Logger;
+  dialer?: Dialer | undefined;
+  recorder?: CallRecorder | undefined;
+  /** Music between queue announcements (default 20 s; tests shorten it). */
+  musicMs?: number | undefined;
+}
+
+export type ActiveCallState = 'queued' | 'connecting' | 'connected' | 'held' | 'ended';
+
+/** A call after its IVR, as the API shows it. */
+export interface ActiveCallView {
+  conversationId: string;
+  customerId: string;
+  taskId: string;
+  callId: string;
+  from: string;
+  to: string;
+  state: ActiveCallState;
+  agentId: string | undefined;
+  device: 'webrtc' | 'sip' | undefined;
+  queuedAt: string;
+  connectedAt: string | undefined;
+}
+
+interface ActiveCall {
+  tenantId: string;
+  conversationId: string;
+  customerId: string;
+  taskId: string;
+  callId: string;
+  from: string;
+  to: string;
+  caller: Leg;
+  language: 'zh-CN' | 'en';
+  state: ActiveCallState;
+  agentId: string | undefined;
+  agentLeg: Leg | undefined;
+  /** The agent leg is a SIP phone we dialled for this call (hung up with it), not a standing line. */
+  dialled: boolean;
+  queuedAt: number;
+  connectedAt: number | undefined;
+  treatment: QueueTreatment | undefined;
+  recording: RecordingHandle | undefined;
+  /** Bumped whenever the call is handed to someone else, so a late dial result is ignored. */
+  generation: number;
+  /** Who hung up from our side (an agent, a supervisor), when it was not the caller. */
+  endedBy: string | undefined;
+}
+
+export type TransferTarget = { agentId: string } | { queueId: string };
+
+const lineKey = (tenantId: string, agentId: string) => `${tenantId}/${agentId}`;
+
+export class VoiceCenter {
+  private readonly byTask = new Map<string, ActiveCall>();
+  private readonly byConversation = new Map<string, ActiveCall>();
+  /** Agents' standing softphone lines (the browser's WebRTC leg), by tenant and agent. */
+  private readonly lines = new Map<string, Leg>();
+  private subscription: Subscription | undefined;
+  private readonly logger: Logger;
+  private readonly ivr: IvrSessionDeps;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: VoiceCenterDeps) {
+    this.logger = deps.logger.child({ module: 'voice-center' });
+    this.ivr = {
+      db: deps.db,
+      outbox: deps.outbox,
+      routing: deps.routing,
+      audio: deps.audio,
+      clock: deps.clock,
+      logger: this.logger,
+    };
+  }
+
+  async start(): Promise<void> {
+    this.deps.calls.onCall((call) => {
+      // Call control hangs the call up if this fails; here it is only waited for on close.
+      const handled = this.inbound(call);
+      this.watch(handled);
+      return handled;
+    });
+    this.subscription = await this.deps.bus.subscribe({
+      pattern: 'sb.*.routing.task.assigned',
+      handler: (event) => {
+        this.track(this.onAssigned(event));
+      },
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.subscription?.unsubscribe();
+    for (const a of this.byTask.values()) await a.treatment?.stop();
+    await Promise.allSettled([...this.inFlight]);
+    for (const a of this.byTask.values()) await a.recording?.stop().catch(() => {});
+  }
+
+  // ---- agents' lines -------------------------------------------------------------------------
+
+  /** The agent's browser softphone is up: calls given to the agent are bridged to it. Replaces an older one. */
+  attachLine(tenantId: string, agentId: string, leg: Leg): void {
+    const key = lineKey(tenantId, agentId);
+    const old = this.lines.get(key);
+    this.lines.set(key, leg);
+    if (old && old !== leg) void old.hangup();
+    leg.once('ended', () => {
+      if (this.lines.get(key) === leg) this.lines.delete(key);
+      this.lineLost(tenantId, agentId, leg);
+    });
+    // An accepted call may be waiting for this line (the agent accepted before the softphone was up).
+    for (const a of this.byTask.values())
+      if (a.tenantId === tenantId && a.agentId === agentId && a.state === 'connecting' && !a.agentLeg)
+        this.track(this.connect(a, agentId));
+  }
+
+  lineOf(tenantId: string, agentId: string): Leg | undefined {
+    return this.lines.get(lineKey(tenantId, agentId));
+  }
+
+  // ---- what the API shows and does ----------------------------------------------------------
+
+  list(actor: Actor): ActiveCallView[] {
+    const supervisor = roleAtLeast(actor.role, 'supervisor');
+    return [...this.byConversation.values()]
+      .filter((a) => a.tenantId === actor.tenantId && (supervisor || a.agentId === actor.userId))
+      .map((a) => this.view(a));
+  }
+
+  get(actor: Actor, conversationId: string): ActiveCallView {
+    return this.view(this.allowed(actor, conversationId));
+  }
+
+  /** The caller hears music; the agent's line stays up (and free for a consultation). */
+  async hold(actor: Actor, conversationId: string): Promise<ActiveCallView> {
+    const a = this.allowed(actor, conversationId);
+    if (a.state === 'held') return this.view(a);
+    if (a.state !== 'connected')
+      throw new Conflict(`the call is ${a.state}; only a connected call can be held`);
+    a.caller.unbridge();
+    a.state = 'held';
+    void a.caller.play(holdMusic(), { loop: true });
+    await this.record(a, 'held', { agentId: a.agentId, by: actor.userId ?? 'system' });
+    return this.view(a);
+  }
+
+  async resume(actor: Actor, conversationId: string): Promise<ActiveCallView> {
+    const a = this.allowed(actor, conversationId);
+    if (a.state !== 'held') throw new Conflict(`the call is ${a.state}; only a held call can be resumed`);
+    const leg = a.agentLeg;
+    if (!leg || leg.state === 'ended') throw new Conflict("the agent's phone is no longer connected");
+    a.caller.stopPlayback();
+    a.caller.bridge(leg);
+    a.state = 'connected';
+    await this.record(a, 'resumed', { agentId: a.agentId, by: actor.userId ?? 'system' });
+    return this.view(a);
+  }
+
+  /** The agent (or a supervisor) ends the call for the customer. */
+  async hangup(actor: Actor, conversationId: string): Promise<void> {
+    const a = this.allowed(actor, conversationId);
+    a.endedBy = actor.userId ?? 'system';
+    await a.caller.hangup();
+  }
+
+  /**
+   * Blind transfer: the caller leaves the agent (hearing music) and the task goes to another agent or
+   * queue through the ACD; whoever takes it is connected as usual.
+   */
+  async transfer(actor: Actor, conversationId: string, target: TransferTarget): Promise<ActiveCallView> {
+    const a = this.allowed(actor, conversationId);
+    if (a.state !== 'connected' && a.state !== 'held')
+      throw new Conflict(`the call is ${a.state}; only a call with an agent can be transferred`);
+    // Routing first: a refused transfer (agent busy, no such queue) changes nothing on the call.
+    await transferTask(this.deps.routing, actor, a.taskId, target);
+    const from = a.agentId;
+    this.releaseAgent(a);
+    a.state = 'queued';
+    a.generation++;
+    await this.record(a, 'transferred', {
+      from,
+      to: 'agentId' in target ? `agent:${target.agentId}` : `queue:${target.queueId}`,
+      by: actor.userId ?? 'system',
+    });
+    this.startTreatment(a);
+    return this.view(a);
+  }
+
+  // ---- inbound calls ---------------------------------------------------------------------------
+
+  private async inbound(call: Call): Promise<void> {
+    const session = await handleInboundCall(this.ivr, toMediaCall(call));
+    const { tenantId, taskId, conversationId, customerId } = session;
+    if (!tenantId || !taskId || !conversationId || !customerId) return;
+    const language = session.result.attributes.language === 'en' ? 'en' : 'zh-CN';
+    const a: ActiveCall = {
+      tenantId,
+      conversationId,
+      customerId,
+      taskId,
+      callId: call.sipCallId,
+      from: call.from.user ?? 'anonymous',
+      to: call.to.user ?? '',
+      caller: call,
+      language,
+      state: 'queued',
+      agentId: undefined,
+      agentLeg: undefined,
+      dialled: false,
+      queuedAt: this.deps.clock.now(),
+      connectedAt: undefined,
+      treatment: undefined,
+      recording: undefined,
+      generation: 0,
+      endedBy: undefined,
+    };
+    if (call.state === 'ended') {
+      // The caller hung up as the IVR queued the call.
+      await this.abandon(a, call.endCause ?? 'caller-hangup');
+      return;
+    }
+    this.byTask.set(taskId, a);
+    this.byConversation.set(conversationId, a);
+    call.once('ended', (cause) => this.track(this.callerEnded(a, cause)));
+    const standing = await queuePosition(this.deps.routing, systemActor(tenantId), taskId).catch(
+      () => undefined,
+    );
+    await this.record(a, 'queued', {
+      queueId: standing?.queueId,
+      position: standing?.position,
+      at: new Date(a.queuedAt).toISOString(),
+    });
+    // The task may have been accepted while we were getting here.
+    const task = await getTask(this.deps.routing, systemActor(tenantId), taskId).catch(() => undefined);
+    if (task?.status === 'assigned' && task.agentId) await this.connect(a, task.agentId);
+    else this.startTreatment(a);
+  }
+
+  private startTreatment(a: ActiveCall): void {
+    void a.treatment?.stop();
+    const actor = systemActor(a.tenantId);
+    a.treatment = new QueueTreatment(a.caller, {
+      language: a.language,
+      musicMs: this.deps.musicMs,
+      standing: () => queuePosition(this.deps.routing, actor, a.taskId),
+      speak: (text, language) => this.speak(text, language),
+      warn: (context, message) => this.logger.warn(context, message),
+    });
+  }
+
+  private async speak(text: string, language: 'zh-CN' | 'en'): Promise<AudioClip> {
+    const spoken = await this.deps.prompts.speak({ text, language });
+    return clipFromG711('PCMU', spoken.pcmu);
+  }
+
+  private async onAssigned(event: DomainEvent): Promise<void> {
+    const p = event.payload as { taskId?: unknown; agentId?: unknown };
+    if (typeof p.taskId !== 'string' || typeof p.agentId !== 'string') return;
+    const a = this.byTask.get(p.taskId);
+    if (!a || a.tenantId !== event.tenantId || a.state === 'ended') return;
+    if (a.agentId === p.agentId && a.state !== 'queued') return;
+    await this.connect(a, p.agentId);
+  }
+
+  /** The task is the agent's: bridge the caller to the agent's line, or ring the agent's SIP phone. */
+  private async connect(a: ActiveCall, agentId: string): Promise<void> {
+    const generation = ++a.generation;
+    a.agentId = agentId;
+    a.state = 'connecting';
+    const line = this.lineOf(a.tenantId, agentId);
+    let leg: Leg | undefined;
+    let device: 'webrtc' | 'sip' | undefined;
+    if (line && line.state !== 'ended' && !line.bridgedTo) {
+      leg = line;
+      device = 'webrtc';
+    } else {
+      const phone = await agentPhoneOf(this.deps.db, a.tenantId, agentId);
+      if (phone && this.deps.dialer) {
+        device = 'sip';
+        await this.record(a, 'ringing_agent', { agentId, device });
+        try {
+          leg = await this.deps.dialer.dial(phone, { callerId: a.from, ringTimeoutMs: 30_000 });
+          leg = await answeredOrEnded(leg);
+        } catch (err) {
+          this.logger.warn({ err, agentId }, "voice: the agent's phone could not be dialled");
+          leg = undefined;
+        }
+        if (leg && a.generation !== generation) {
+          // Transferred or ended while the phone rang.
+          void leg.hangup();
+          return;
+        }
+      }
+    }
+    // Ended, transferred or given to someone else meanwhile (each bumps the generation).
+    if (a.generation !== generation) return;
+    if (!leg || leg.state === 'ended') {
+      await this.unreachable(a, agentId);
+      return;
+    }
+    await a.treatment?.stop();
+    a.treatment = undefined;
+    if (a.caller.state === 'ended') {
+      if (device === 'sip') void leg.hangup();
+      return;
+    }
+    a.caller.stopPlayback();
+    a.caller.bridge(leg);
+    a.agentLeg = leg;
+    a.dialled = device === 'sip';
+    a.state = 'connected';
+    a.connectedAt ??= this.deps.clock.now();
+    if (a.dialled)
+      leg.once('ended', () => {
+        // The agent hung up their phone: the call is over for the customer too.
+        if (a.agentLeg === leg && a.state === 'connected') {
+          a.endedBy = agentId;
+          void a.caller.hangup();
+        }
+      });
+    await this.startRecording(a, leg, agentId);
+    await this.record(a, 'connected', { agentId, device });
+  }
+
+  private async startRecording(a: ActiveCall, leg: Leg, agentId: string): Promise<void> {
+    if (!this.deps.recorder) return;
+    try {
+      if (!a.recording) {
+        const task = await getTask(this.deps.routing, systemActor(a.tenantId), a.taskId).catch(
+          () => undefined,
+        );
+        a.recording = await this.deps.recorder.start({
+          tenantId: a.tenantId,
+          conversationId: a.conversationId,
+          customerId: a.customerId,
+          callId: a.callId,
+          queueId: task?.queueId,
+          customer: a.caller.media,
+        });
+      }
+      a.recording?.setAgent(leg.media, agentId);
+    } catch (err) {
+      this.logger.error(
+        { err, conversationId: a.conversationId },
+        'voice: recording could not start; the call goes on',
+      );
+    }
+  }
+
+  /** The agent accepted but has no phone up: the task goes back to its queue for someone else. */
+  private async unreachable(a: ActiveCall, agentId: string): Promise<void> {
+    await this.record(a, 'agent_unreachable', { agentId });
+    a.agentId = undefined;
+    a.state = 'queued';
+    this.startTreatment(a);
+    try {
+      const task = await getTask(this.deps.routing, systemActor(a.tenantId), a.taskId);
+      if (task.status === 'assigned' && task.queueId)
+        await transferTask(this.deps.routing, systemActor(a.tenantId), a.taskId, { queueId: task.queueId });
+    } catch (err) {
+      this.logger.warn({ err, taskId: a.taskId }, 'voice: could not return the call to its queue');
+    }
+  }
+
+  /** The agent's line went away (browser closed) mid-call: the caller is queued again, not dropped. */
+  private lineLost(tenantId: string, agentId: string, leg: Leg): void {
+    for (const a of this.byTask.values()) {
+      if (a.tenantId !== tenantId || a.agentLeg !== leg || a.state === 'ended') continue;
+      this.track(
+        (async () => {
+          a.agentLeg = undefined;
+          a.generation++;
+          await this.unreachable(a, agentId);
+        })(),
+      );
+    }
+  }
+
+  private releaseAgent(a: ActiveCall): void {
+    const leg = a.agentLeg;
+    a.agentLeg = undefined;
+    a.agentId = undefined;
+    a.recording?.setAgent(undefined, undefined);
+    if (!leg) return;
+    a.caller.unbridge();
+    if (a.dialled) void leg.hangup();
+  }
+
+  private async callerEnded(a: ActiveCall, cause: EndCause): Promise<void> {
+    const was = a.state;
+    a.state = 'ended';
+    a.generation++;
+    await a.treatment?.stop();
+    a.treatment = undefined;
+    if (a.dialled && a.agentLeg && a.agentLeg.state !== 'ended') void a.agentLeg.hangup();
+    this.byTask.delete(a.taskId);
+    this.byConversation.delete(a.conversationId);
+    await a.recording
+      ?.stop()
+      .catch((err: unknown) =>
+        this.logger.error(
+          { err, conversationId: a.conversationId },
+          'voice: the recording could not be finished',
+        ),
+      );
+    const now = this.deps.clock.now();
+    await this.record(a, 'ended', {
+      cause: a.endedBy ? 'hangup' : cause === 'hangup' ? 'hangup' : cause,
+      by: a.endedBy ?? (cause === 'caller-hangup' ? 'caller' : 'system'),
+      agentId: a.agentId,
+      waitedMs: (a.connectedAt ?? now) - a.queuedAt,
+      talkMs: a.connectedAt === undefined ? 0 : now - a.connectedAt,
+    });
+    if (was === 'queued' || was === 'connecting') await this.abandon(a, cause, false);
+  }
+
+  private async abandon(a: ActiveCall, cause: EndCause, record = true): Promise<void> {
+    if (record) await this.record(a, 'ended', { cause, by: 'caller', waitedMs: 0, talkMs: 0 });
+    await abandonTask(this.deps.routing, systemActor(a.tenantId), a.taskId).catch((err: unknown) =>
+      this.logger.warn({ err, taskId: a.taskId }, 'voice: could not mark the abandoned call in routing'),
+    );
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private allowed(actor: Actor, conversationId: string): ActiveCall {
+    const a = this.byConversation.get(conversationId);
+    if (!a || a.tenantId !== actor.tenantId) throw new NotFound('call', conversationId);
+    if (a.agentId !== actor.userId && !roleAtLeast(actor.role, 'supervisor'))
+      throw new Forbidden('only the agent on the call or a supervisor may do this');
+    return a;
+  }
+
+  private view(a: ActiveCall): ActiveCallView {
+    return {
+      conversationId: a.conversationId,
+      customerId: a.customerId,
+      taskId: a.taskId,
+      callId: a.callId,
+      from: a.from,
+      to: a.to,
+      state: a.state,
+      agentId: a.agentId,
+      device: a.agentLeg ? (a.dialled ? 'sip' : 'webrtc') : undefined,
+      queuedAt: new Date(a.queuedAt).toISOString(),
+      connectedAt: a.connectedAt === undefined ? undefined : new Date(a.connectedAt).toISOString(),
+    };
+  }
+
+  /** A `call.<type>` event on the call's conversation: in the event log, on the bus, in the timeline. */
+  private async record(a: ActiveCall, type: string, detail: Record<string, unknown>): Promise<void> {
+    const payload = {
+      at: new Date(this.deps.clock.now()).toISOString(),
+      ...detail,
+      conversationId: a.conversationId,
+      customerId: a.customerId,
+      taskId: a.taskId,
+      callId: a.callId,
+    };
+    try {
+      await this.deps.outbox.transact((uow) =>
+        uow.emit({
+          tenantId: a.tenantId,
+          type: `call.${type}`,
+          aggregateType: CALL_AGGREGATE,
+          aggregateId: a.conversationId,
+          payload,
+          actor: 'system:voice',
+        }),
+      );
+    } catch (err) {
+      this.logger.warn(
+        { err, type, conversationId: a.conversationId },
+        'voice: a call event was not recorded',
+      );
+    }
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.watch(p.catch((err: unknown) => this.logger.error({ err }, 'voice: call handling failed')));
+  }
+
+  private watch(p: Promise<unknown>): void {
+    const settled = p.then(
+      () => {},
+      () => {},
+    );
+    this.inFlight.add(settled);
+    void settled.finally(() => this.inFlight.delete(settled));
+  }
+}
+
+/** Resolves with the leg once it is answered, or undefined when it ends first. */
+function answeredOrEnded(leg: Leg): Promise<Leg | undefined> {
+  if (leg.state === 'answered' || leg.state === 'bridged') return Promise.resolve(leg);
+  if (leg.state === 'ended') return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const onAnswered = () => {
+      leg.off('ended', onEnded);
+      resolve(leg);
+    };
+    const onEnded = () => {
+      leg.off('answered', onAnswered);
+      resolve(undefined);
+    };
+    leg.once('answered', onAnswered);
+    leg.once('ended', onEnded);
+  });
+}

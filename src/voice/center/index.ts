@@ -1,0 +1,14 @@
+// The contact-centre side of voice: queueing after the IVR, connecting calls to agents' phones,
+// hold, transfer and hang-up, and the call events of the customer's timeline.
+export {
+  type ActiveCallState,
+  type ActiveCallView,
+  type CallRecorder,
+  type Dialer,
+  type RecordingHandle,
+  type TransferTarget,
+  VoiceCenter,
+  type VoiceCenterDeps,
+} from './center.js';
+export { type AgentPhone, agentPhoneOf, getAgentPhone, setAgentPhone } from './phones.js';
+export { announcementText, holdMusic, type QueueStanding, QueueTreatment } from './treatment.js';
