@@ -2,12 +2,7 @@
 // connection (G.711 only, so the engine never transcodes; non-trickle: the answer carries every host
 // candidate), and joins it to a media session through a loopback relay. The result is a WebRtcLeg.
 import type { Logger } from 'pino';
-import {
-  type RTCIceServer,
-  RTCPeerConnection,
-  RTCRtpCodecParameters,
-  type RTCRtpTransceiver,
-} from 'werift';
+import { type RTCIceServer, RTCPeerConnection, RTCRtpCodecParameters, type RTCRtpTransceiver } from 'werift';
 import type { Codec, MediaEngine, MediaSession } from '../media/index.js';
 import { WebRtcLeg } from './leg.js';
 import { checkOffer, WebRtcOfferInvalid } from './offer.js';
@@ -53,6 +48,7 @@ export function createWebRtcGateway(options: WebRtcGatewayOptions): WebRtcGatewa
   const mediaHost = options.mediaHost ?? '127.0.0.1';
   const now = options.now ?? Date.now;
   const legs = new Set<WebRtcLeg>();
+  const wildcard = host === '0.0.0.0';
 
   async function answer(input: { id: string; offerSdp: string }): Promise<WebRtcAnswer> {
     checkOffer(input.offerSdp);
@@ -63,15 +59,19 @@ export function createWebRtcGateway(options: WebRtcGatewayOptions): WebRtcGatewa
       codecs: {
         audio: CODECS.map(
           ({ codec, payloadType }) =>
-            new RTCRtpCodecParameters({ mimeType: `audio/${codec}`, clockRate: 8000, channels: 1, payloadType }),
+            new RTCRtpCodecParameters({
+              mimeType: `audio/${codec}`,
+              clockRate: 8000,
+              channels: 1,
+              payloadType,
+            }),
         ),
       },
       // No header extensions: the relay passes plain RTP the engine parses as any phone's.
       headerExtensions: { audio: [] },
       iceServers: options.iceServers ?? [],
       iceUseIpv6: false,
-      iceInterfaceAddresses: { udp4: host },
-      iceAdditionalHostAddresses: [host],
+      ...(wildcard ? {} : { iceInterfaceAddresses: { udp4: host }, iceAdditionalHostAddresses: [host] }),
     });
     try {
       const transceiver = pc.addTransceiver('audio', { direction: 'sendrecv' });
@@ -109,6 +109,7 @@ export function createWebRtcGateway(options: WebRtcGatewayOptions): WebRtcGatewa
       });
       leg = new WebRtcLeg(input.id, {
         pc,
+        dtls: transceiver.dtlsTransport,
         session,
         relay,
         now,
@@ -121,7 +122,7 @@ export function createWebRtcGateway(options: WebRtcGatewayOptions): WebRtcGatewa
       await gathered(pc, options.gatherTimeoutMs ?? 5000);
       const sdp = pc.localDescription?.sdp;
       if (!sdp) throw new Error('werift produced no local description');
-      return { leg: made, answerSdp: sdp };
+      return { leg: made, answerSdp: wildcard ? sdp : onlyCandidatesOn(host, sdp) };
     } catch (err) {
       if (leg) await leg.hangup();
       relay?.close();
@@ -146,6 +147,17 @@ function negotiated(t: RTCRtpTransceiver): { codec: Codec; payloadType: number }
     if (known) return { codec: known.codec, payloadType: c.payloadType };
   }
   return undefined;
+}
+
+/**
+ * werift binds every ICE socket to `host` but still announces the machine's other addresses (it only
+ * filters by interface when `host` is one of them, and loopback never is): drop those candidates.
+ */
+function onlyCandidatesOn(host: string, sdp: string): string {
+  return sdp
+    .split('\r\n')
+    .filter((line) => !line.startsWith('a=candidate:') || line.split(' ')[4] === host)
+    .join('\r\n');
 }
 
 function release(session: MediaSession): void {

@@ -2,13 +2,15 @@
 // session on the engine for ours, and the relay between them. It bridges, plays and records like any
 // other leg; what is its own is how it comes up (ICE + DTLS), hold, and mute.
 import type { Logger } from 'pino';
-import type { RTCPeerConnection } from 'werift';
+import type { RTCDtlsTransport, RTCPeerConnection } from 'werift';
 import { type EndCause, Leg } from '../leg.js';
 import type { MediaSession } from '../media/index.js';
 import type { RtpRelay } from './relay.js';
 
 export interface WebRtcLegDeps {
   pc: RTCPeerConnection;
+  /** The audio's DTLS transport: a browser that closes its peer connection says so here (close_notify). */
+  dtls: RTCDtlsTransport;
   session: MediaSession;
   relay: RtpRelay;
   now: () => number;
@@ -36,6 +38,11 @@ export class WebRtcLeg extends Leg {
         this.end('caller-hangup');
       }
     });
+    // werift's connection state does not follow a DTLS close alert; the transport's does. Without one
+    // (a tab that died) ICE consent freshness fails the connection within about 30 s (RFC 7675).
+    deps.dtls.onStateChange.subscribe((state) => {
+      if (state === 'closed' || state === 'failed') this.end('caller-hangup');
+    });
     session.onReleased(() => {
       if (this.current === 'ended') return;
       logger.warn({ leg: this.id }, 'voice: webrtc leg lost its media session; hanging up');
@@ -48,6 +55,9 @@ export class WebRtcLeg extends Leg {
     }, deps.connectTimeoutMs);
     this.connectTimer.unref();
   }
+
+  /** RTP packets from the browser: all of them, and those dropped because the leg was muted. */
+  readonly fromBrowser = { packets: 0, dropped: 0 };
 
   /** True while the browser's audio is dropped (the agent pressed mute). */
   get muted(): boolean {
@@ -77,7 +87,12 @@ export class WebRtcLeg extends Leg {
 
   /** RTP from the browser (werift's track), for the session unless muted. */
   receiveFromBrowser(packet: Buffer): void {
-    if (this.mutedFlag || this.current === 'ended') return;
+    if (this.current === 'ended') return;
+    this.fromBrowser.packets++;
+    if (this.mutedFlag) {
+      this.fromBrowser.dropped++;
+      return;
+    }
     this.deps.relay.toSession(packet);
   }
 
