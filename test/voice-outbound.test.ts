@@ -1,7 +1,7 @@
 // Calls we place (the UAC side), with real sipp as the phone we ring: answered over UDP and TCP with
 // audio both ways, busy, unanswered (our CANCEL), the far end hanging up, and a caller bridged to the
 // phone we rang.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,12 @@ async function startCallee(
     await new Promise((r) => setTimeout(r, 20));
   }
   return { sipp, uri: `sip:agent@127.0.0.1:${port}${transport === 't1' ? ';transport=tcp' : ''}` };
+}
+
+/** What sipp received and sent (`-trace_msg`). */
+function readMessages(dir: string): string {
+  const file = readdirSync(dir).find((f) => f.endsWith('_messages.log'));
+  return file ? readFileSync(path.join(dir, file), 'utf8') : '';
 }
 
 function ended(call: OutboundCall): Promise<EndCause> {
@@ -242,6 +248,34 @@ describe.skipIf(!haveSipp)('calls we place, with sipp as the phone', () => {
     } finally {
       voice.calls.onCall(() => {});
     }
+  });
+
+  it('a trunk that challenges (401, digest with qop=auth) gets the INVITE again, signed; it answers', async () => {
+    const callee = await startCallee('callee-auth.xml', 'u1', ['-trace_msg']);
+    const call = await voice.calls.dial(callee.uri, {
+      callerId: 'queue',
+      auth: { username: 'alice', password: 'secret' },
+    });
+    await answered(call);
+    // The trunk answered PCMA only: the leg speaks it.
+    expect(call.remoteMedia?.codec).toBe('PCMA');
+    await call.hangup();
+    const result = await callee.sipp.done;
+    expect(result.code, result.output).toBe(0);
+    const log = readMessages(result.dir);
+    expect(log).toMatch(/CSeq: 2 INVITE[\s\S]*Authorization: Digest [^\r\n]*username="alice"/);
+    expect(log).toMatch(/CSeq: 3 BYE/);
+  });
+
+  it('wrong credentials: the trunk refuses the signed INVITE (403) and the leg fails', async () => {
+    const callee = await startCallee('callee-auth.xml');
+    const call = await voice.calls.dial(callee.uri, {
+      callerId: 'queue',
+      auth: { username: 'alice', password: 'wrong' },
+    });
+    expect(await ended(call)).toBe('failed');
+    const result = await callee.sipp.done;
+    expect(result.code, result.output).toBe(0);
   });
 
   it('a TCP target nobody listens on fails at once; a host name is refused before anything is sent', async () => {

@@ -32,6 +32,8 @@ export interface DialOptions {
   ringTimeoutMs?: number;
   /** Extra SIP headers on the INVITE. */
   headers?: Record<string, string>;
+  /** Digest credentials, when the far end (a trunk) answers 401/407. */
+  auth?: { username: string; password: string };
 }
 
 /** Drives one call from ringing to its end; a throw or rejection hangs the call up. */
@@ -117,6 +119,7 @@ export class CallControl extends EventEmitter<CallControlEvents> {
             sdp,
             ...(options.headers ? { headers: options.headers } : {}),
             ...(options.ringTimeoutMs !== undefined ? { ringTimeoutMs: options.ringTimeoutMs } : {}),
+            ...(options.auth ? { auth: options.auth } : {}),
           }),
         media,
         localAddress,

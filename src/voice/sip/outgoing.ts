@@ -2,8 +2,9 @@
 // The `sip` package's INVITE client transaction retransmits it, ACKs non-2xx finals and fires Timer B;
 // what RFC 3261 leaves to the UA core is here: the ACK of a 2xx and of its retransmissions (§13.2.2.4),
 // CANCEL only after a provisional response (§9.1), a 2xx that crosses our CANCEL (ACK, then BYE), and
-// the dialog's state from the 2xx (§12.1.2).
-import type { PackageClientTransaction } from 'sip';
+// the dialog's state from the 2xx (§12.1.2), and digest authentication when a trunk challenges (§22.2).
+import type { PackageClientTransaction, PackageMessage } from 'sip';
+import digest, { type DigestContext } from 'sip/digest.js';
 import { DialogLeg, type LegHost, T1 } from './call-leg.js';
 import type { Dialog } from './dialog.js';
 import {
@@ -29,6 +30,8 @@ export interface InviteOptions {
   headers?: Record<string, string>;
   /** An INVITE not answered within this time is canceled (default 30 s). */
   ringTimeoutMs?: number;
+  /** Credentials for a 401/407 challenge (a SIP trunk): the INVITE is sent again, signed. */
+  auth?: { username: string; password: string };
 }
 
 export type OutgoingState = 'calling' | 'ringing' | 'answered' | 'failed' | 'canceled';
@@ -142,8 +145,12 @@ export class OutgoingLeg implements OutgoingInvite {
   state: OutgoingState = 'calling';
   readonly callId: string;
   readonly answered: Promise<Dialog>;
-  readonly request: SipRequest;
+  /** The INVITE as last sent (a challenged one is sent again with the next CSeq, signed). */
+  request: SipRequest;
   private readonly localTag = randomToken();
+  private readonly auth: InviteOptions['auth'];
+  private readonly digest: DigestContext = {};
+  private challenges = 0;
   private transaction: PackageClientTransaction | undefined;
   private readonly provisionalListeners: ((status: number) => void)[] = [];
   private settle: { resolve: (d: Dialog) => void; reject: (err: Error) => void } | undefined;
@@ -164,6 +171,7 @@ export class OutgoingLeg implements OutgoingInvite {
     private readonly flow: Flow,
     options: InviteOptions,
   ) {
+    this.auth = options.auth;
     const local = host.localAddressFor(flow);
     this.callId = `${randomToken(12)}@${local.includes(':') ? `[${local}]` : local}`;
     const extra: Record<string, string> = {};
@@ -256,9 +264,52 @@ export class OutgoingLeg implements OutgoingInvite {
       return;
     }
     // 3xx–6xx: the transaction has ACKed it. A 487 after our CANCEL is the expected end.
+    if ((status === 401 || status === 407) && this.answerChallenge(response)) return;
     this.finished();
     const why: InviteFailure = status === 408 ? 'timeout' : 'rejected';
     this.fail('failed', new InviteFailed(status, why, response.reason));
+  }
+
+  /**
+   * RFC 3261 §22.2: the same INVITE again (same Call-ID and From tag, next CSeq, a new transaction)
+   * with credentials for the challenge. Once per challenge; a second one with a fresh nonce is only
+   * answered when it says `stale=true` (wrong credentials are not retried).
+   */
+  private answerChallenge(response: SipResponse): boolean {
+    if (!this.auth || (this.state !== 'calling' && this.state !== 'ringing')) return false;
+    const header = response.headers[response.status === 407 ? 'proxy-authenticate' : 'www-authenticate'];
+    const stale = Array.isArray(header) && header.some((c) => /^"?true"?$/i.test(String(c?.stale ?? '')));
+    if (this.challenges >= 3 || (this.challenges > 0 && !stale)) return false;
+    this.challenges++;
+    const h = this.request.headers;
+    const via = h.via[0]!;
+    const next: SipRequest = {
+      ...this.request,
+      headers: {
+        ...h,
+        via: [{ ...via, params: { ...via.params, branch: newBranch() } }],
+        cseq: { seq: h.cseq.seq + 1, method: 'INVITE' },
+      },
+    };
+    try {
+      digest.signRequest(
+        this.digest,
+        next as unknown as PackageMessage,
+        response as unknown as PackageMessage,
+        {
+          user: this.auth.username,
+          password: this.auth.password,
+        },
+      );
+    } catch (err) {
+      this.host.warn({ err, callId: this.callId }, 'sip: cannot answer the challenge to our INVITE');
+      return false;
+    }
+    this.request = next;
+    this.provisional = false;
+    this.canceled = false;
+    this.start();
+    return true;
   }
 
   private on2xx(response: SipResponse): void {

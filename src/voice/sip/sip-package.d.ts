@@ -66,3 +66,27 @@ declare module 'sip' {
   const sip: SipPackage;
   export default sip;
 }
+
+// The package's digest authentication (RFC 2617 / RFC 3261 §22): we sign requests a trunk challenges.
+declare module 'sip/digest.js' {
+  import type { PackageMessage } from 'sip';
+
+  /** What the package keeps between a challenge and the requests it signs (nonce, nc, cnonce, …). */
+  export type DigestContext = Record<string, unknown>;
+
+  interface Digest {
+    /**
+     * Adds Authorization (401) or Proxy-Authorization (407) to `request`, answering the challenge in
+     * `response`. Throws when the challenge cannot be answered (no Digest challenge, a qop it lacks).
+     */
+    signRequest(
+      context: DigestContext,
+      request: PackageMessage,
+      response: PackageMessage | undefined,
+      credentials: { user: string; password: string; realm?: string },
+    ): DigestContext | null;
+  }
+
+  const digest: Digest;
+  export default digest;
+}
