@@ -18,7 +18,7 @@ import { startIdentityLive } from './identity/live.js';
 import { RoutingLive, subscribeRouting, sweepUnrouted } from './routing/index.js';
 import { createCipher, createTokenService, installationSecret, loadMasterKey } from './security/index.js';
 import { createOutbox, migrateToLatest, openStorage, type Storage } from './storage/index.js';
-import { VoiceCenter } from './voice/center/index.js';
+import { createCallRecorder, VoiceCenter } from './voice/center/index.js';
 import { startVoice, type Voice } from './voice/index.js';
 import { PromptAudioSource } from './voice/ivr/index.js';
 import { createEspeakSynthesizer, PromptService } from './voice/tts/index.js';
@@ -169,6 +169,8 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
       audio: new PromptAudioSource(storage.db, prompts),
       clock: systemClock,
       logger,
+      dialer: voice.calls,
+      recorder: createCallRecorder({ db: storage.db, cipher, dataDir: config.dataDir || '.', logger }),
     });
     await ctx.voice.start();
   }

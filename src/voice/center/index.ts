@@ -11,4 +11,5 @@ export {
   type VoiceCenterDeps,
 } from './center.js';
 export { type AgentPhone, agentPhoneOf, getAgentPhone, setAgentPhone } from './phones.js';
+export { type CallRecorderDeps, createCallRecorder } from './recording.js';
 export { announcementText, holdMusic, type QueueStanding, QueueTreatment } from './treatment.js';

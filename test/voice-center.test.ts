@@ -1,0 +1,240 @@
+// Issue #7 acceptance 1 and 3 with real SIP peers: a sipp caller dials the tenant's number, hears the
+// IVR's prompt, presses 1, waits in the queue, and is connected to the agent who accepts the offer -
+// on the agent's desk phone (a second sipp, which Switchboard dials) - with audio both ways; the call is
+// in the customer's timeline with its IVR path and what happened after, and its encrypted recording
+// plays back through the API.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freeMediaPort, sippArgs, sippAvailable, startSipp } from '../bench/voice/sipp.js';
+import type { Call, Leg } from '../src/voice/index.js';
+import { caller, type Json } from './support/api.js';
+import { OWNER, startTestApp, type TestApp } from './support/app.js';
+import { SCENARIOS, startCallee } from './support/sipp.js';
+import { waitFor } from './support/wait.js';
+
+const NUMBER = '+864001234567';
+const CUSTOMER_PHONE = '+8613800138000';
+
+/** Frames with sound in them (not silence or comfort noise). */
+const loud = (pcm: Int16Array) => pcm.some((s) => Math.abs(s) > 500);
+
+/** Left and right sample peaks of a 16-bit stereo WAV. */
+function stereoPeaks(wav: Buffer): { left: number; right: number; seconds: number } {
+  const data = wav.indexOf('data') + 8;
+  let left = 0;
+  let right = 0;
+  for (let i = data; i + 3 < wav.length; i += 4) {
+    left = Math.max(left, Math.abs(wav.readInt16LE(i)));
+    right = Math.max(right, Math.abs(wav.readInt16LE(i + 2)));
+  }
+  return { left, right, seconds: (wav.length - data) / 4 / 8000 };
+}
+
+describe.skipIf(!sippAvailable())('a call through the IVR and the queue to an agent (sipp)', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sb-voice-center-'));
+  let t: TestApp;
+  let owner: string;
+  let agent: string;
+  let agentId: string;
+  let queueId: string;
+  let customerId: string;
+  const call = caller(() => t);
+
+  beforeAll(async () => {
+    t = await startTestApp('pglite', { dataDir });
+    expect(t.sb.voice, 'voice must be on in the test app').toBeDefined();
+    owner = await t.login(OWNER.email, OWNER.password);
+    queueId = (await call(owner, 'POST', '/api/v1/queues', { name: '售后' })).body.id;
+    const user = await call(owner, 'POST', '/api/v1/users', {
+      email: 'wang.fang@acme.test',
+      password: 'agent password 1',
+      role: 'agent',
+      displayName: '王芳',
+    });
+    agentId = user.body.id;
+    agent = await t.login('wang.fang@acme.test', 'agent password 1');
+    customerId = (
+      await call(owner, 'POST', '/api/v1/customers', {
+        displayName: '张伟',
+        identities: [{ kind: 'phone', value: CUSTOMER_PHONE }],
+      })
+    ).body.id;
+    const flow = await call(owner, 'POST', '/api/v1/ivr/flows', {
+      name: '热线',
+      definition: {
+        entry: 'menu',
+        nodes: [
+          {
+            id: 'menu',
+            type: 'menu',
+            prompt: { text: '您好，欢迎致电。售后服务请按1。', language: 'zh-CN' },
+            maxDigits: 1,
+            timeoutMs: 8000,
+            retries: 1,
+            branches: { '1': 'after-sales' },
+            noInput: 'queue',
+            noMatch: 'queue',
+          },
+          {
+            id: 'after-sales',
+            type: 'setAttributes',
+            attributes: { category: 'after_sales' },
+            next: 'queue',
+          },
+          { id: 'queue', type: 'enqueue', queueId },
+        ],
+      },
+    });
+    expect(flow.status, JSON.stringify(flow.body)).toBe(201);
+    const number = await call(owner, 'PUT', `/api/v1/ivr/numbers/${NUMBER}`, {
+      flowId: flow.body.id,
+    });
+    expect(number.status, JSON.stringify(number.body)).toBeLessThan(300);
+    const state = await call(agent, 'PUT', `/api/v1/routing/agents/${agentId}/state`, { state: 'available' });
+    expect(state.status, JSON.stringify(state.body)).toBe(200);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('queues the caller after the menu, connects them to the agent who accepts, records the call and puts it in the timeline', async () => {
+    const voice = t.sb.voice!;
+    // The agent takes calls on a desk phone that talks (plays 8 s of A-law speech) once answered.
+    const phone = await startCallee('agent-phone.xml');
+    const set = await call(agent, 'PUT', `/api/v1/voice/agents/${agentId}/phone`, { uri: phone.uri });
+    expect(set.body).toEqual({ userId: agentId, uri: phone.uri });
+
+    // What our side of each leg hears: the caller's sipp echoes everything it hears (-rtp_echo).
+    const heard = { ivr: 0, callerAfterConnect: 0, agent: 0 };
+    let connected = false;
+    let callerLeg: Call | undefined;
+    voice.calls.once('call.ringing', (c) => {
+      callerLeg = c;
+      c.media.onAudio((pcm) => {
+        if (!loud(pcm)) return;
+        if (connected) heard.callerAfterConnect++;
+        else heard.ivr++;
+      });
+    });
+    const agentLegs: Leg[] = [];
+    const dial = voice.calls.dial.bind(voice.calls);
+    voice.calls.dial = async (target, options) => {
+      const leg = await dial(target, options);
+      agentLegs.push(leg);
+      leg.media.onAudio((pcm) => {
+        if (loud(pcm)) heard.agent++;
+      });
+      return leg;
+    };
+
+    const customer = startSipp(
+      sippArgs(`127.0.0.1:${voice.sipPort}`, await freeMediaPort(), [
+        '-sf',
+        path.join(SCENARIOS, 'caller-menu.xml'),
+        '-s',
+        NUMBER,
+        '-rtp_echo',
+        '-m',
+        '1',
+        '-d',
+        '9000',
+        '-timeout',
+        '40s',
+        '-timeout_error',
+      ]),
+      { timeoutMs: 50_000 },
+    );
+
+    // The menu took the 1; the call waits in the queue and the agent is offered it.
+    const offer = await waitFor(async () => {
+      const items = (await call(agent, 'GET', '/api/v1/routing/reservations')).body.items as Json[];
+      return items[0];
+    });
+    const queued = (await call(owner, 'GET', '/api/v1/voice/calls')).body.items as Json[];
+    expect(queued).toHaveLength(1);
+    expect(queued[0]).toMatchObject({ state: 'queued', customerId, from: CUSTOMER_PHONE, to: NUMBER });
+    const conversationId = queued[0]!.conversationId as string;
+    // An agent sees only the calls given to them.
+    expect((await call(agent, 'GET', '/api/v1/voice/calls')).body.items).toEqual([]);
+
+    const accepted = await call(agent, 'POST', `/api/v1/routing/reservations/${offer.id}/accept`, {});
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+    const live = await waitFor(async () => {
+      const res = await call(agent, 'GET', `/api/v1/voice/calls/${conversationId}`);
+      return res.body.state === 'connected' ? res.body : undefined;
+    });
+    connected = true;
+    expect(live).toMatchObject({ agentId, device: 'sip', from: CUSTOMER_PHONE });
+    expect(agentLegs).toHaveLength(1);
+    expect(callerLeg?.bridgedTo).toBe(agentLegs[0]);
+
+    // The caller hangs up after -d; the agent's phone gets our BYE.
+    const result = await customer.done;
+    expect(result.code, result.output).toBe(0);
+    const phoneResult = await phone.sipp.done;
+    expect(phoneResult.code, phoneResult.output).toBe(0);
+
+    // Audio both ways: the caller heard the prompt (echoed back during the IVR); once connected, the
+    // agent's phone was heard on the agent's leg, crossed to the caller and came back in their echo.
+    expect(heard.ivr).toBeGreaterThan(40);
+    expect(heard.agent).toBeGreaterThan(40);
+    expect(heard.callerAfterConnect).toBeGreaterThan(40);
+    const agentStats = await agentLegs[0]!.media.stats();
+    expect(agentStats.packetsSent).toBeGreaterThan(40);
+
+    // The timeline: the call with its IVR path and what happened after the IVR.
+    const entry = await waitFor(async () => {
+      const items = (await call(agent, 'GET', `/api/v1/customers/${customerId}/timeline`)).body
+        .items as Json[];
+      const c = items.find((i) => i.kind === 'call');
+      return c?.events.some((e: Json) => e.type === 'ended') ? c : undefined;
+    });
+    expect(entry).toMatchObject({ conversationId, from: CUSTOMER_PHONE, to: NUMBER, outcome: 'enqueue' });
+    expect(entry.ivrPath.map((s: Json) => s.nodeId)).toEqual(['menu', 'after-sales', 'queue']);
+    expect(entry.ivrPath[0].digits).toEqual(['1']);
+    expect(entry.events.map((e: Json) => e.type)).toEqual(['queued', 'ringing_agent', 'connected', 'ended']);
+    expect(entry.events[0]).toMatchObject({ queueId });
+    expect(entry.events[2]).toMatchObject({ agentId });
+    expect(entry.events[3]).toMatchObject({ cause: 'caller-hangup' });
+
+    // Acceptance 3: the recording exists, its file is not audio without the key, a supervisor hears it.
+    const recordings = await waitFor(async () => {
+      const items = (await call(owner, 'GET', `/api/v1/recordings?conversationId=${conversationId}`)).body
+        .items as Json[];
+      return items.length ? items : undefined;
+    });
+    expect(recordings).toHaveLength(1);
+    expect(recordings[0]).toMatchObject({ conversationId, customerId, agentIds: [agentId] });
+    const dir = path.join(dataDir, 'recordings');
+    const files = readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.sbrec'));
+    expect(files).toEqual([expect.stringContaining(`${recordings[0]!.id}.sbrec`)]);
+    const raw = readFileSync(path.join(dir, files[0]!));
+    expect(raw.subarray(0, 4).toString('latin1')).not.toBe('RIFF');
+    const audio = await t.inject({
+      method: 'GET',
+      url: `/api/v1/recordings/${recordings[0]!.id}/audio`,
+      headers: { authorization: owner },
+    });
+    expect(audio.statusCode).toBe(200);
+    expect(audio.headers['content-type']).toBe('audio/wav');
+    const wav = audio.rawPayload;
+    expect(wav.subarray(0, 4).toString('latin1')).toBe('RIFF');
+    const peaks = stereoPeaks(wav);
+    // The customer (left) and the agent (right) both speak in it.
+    expect(peaks.left).toBeGreaterThan(1000);
+    expect(peaks.right).toBeGreaterThan(1000);
+    // The agent may not play it back (supervisors and up by default).
+    const denied = await t.inject({
+      method: 'GET',
+      url: `/api/v1/recordings/${recordings[0]!.id}/audio`,
+      headers: { authorization: agent },
+    });
+    expect(denied.statusCode).toBe(403);
+  });
+});
