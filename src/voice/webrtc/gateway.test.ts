@@ -23,10 +23,10 @@ afterEach(async () => {
   await engine?.close();
 });
 
-function start(connectTimeoutMs?: number): void {
+function start(timeouts: { connectTimeoutMs?: number; silenceTimeoutMs?: number } = {}): void {
   const min = 38000 + Math.floor(Math.random() * 500) * 20;
   engine = createEmbeddedMediaEngine({ host: '127.0.0.1', portMin: min, portMax: min + 19, logger });
-  gateway = createWebRtcGateway({ media: engine, host: '127.0.0.1', logger, connectTimeoutMs });
+  gateway = createWebRtcGateway({ media: engine, host: '127.0.0.1', logger, ...timeouts });
 }
 
 /** A second werift peer connection playing the agent's browser: it offers, we answer. */
@@ -181,12 +181,25 @@ describe('the WebRTC gateway', () => {
   });
 
   it('ends a leg whose browser never connects as failed, and releases its media', async () => {
-    start(300);
+    start({ connectTimeoutMs: 300 });
     const { offerSdp } = await browserPeer();
     const { leg } = await gateway.answer({ id: 'agent-1', offerSdp });
     const ended = new Promise((resolve) => leg.once('ended', resolve));
     expect(await ended).toBe('failed');
     expect(leg.answeredAt).toBeUndefined();
+    await waitFor(async () => (await engine.stats()).sessions === 0);
+  });
+
+  it('ends as the caller hanging up when the browser goes quiet (a tab that died), not while it talks', async () => {
+    start({ silenceTimeoutMs: 1000 });
+    const { browser, leg } = await call('agent-1');
+    const ended = new Promise((resolve) => leg.once('ended', resolve));
+    // Talking for longer than the timeout keeps it up.
+    const talking = setInterval(() => browser.say(20), 20);
+    await waitFor(() => leg.fromBrowser.packets >= 75);
+    expect(leg.state).toBe('answered');
+    clearInterval(talking);
+    expect(await ended).toBe('caller-hangup');
     await waitFor(async () => (await engine.stats()).sessions === 0);
   });
 

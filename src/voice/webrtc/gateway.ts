@@ -20,6 +20,8 @@ export interface WebRtcGatewayOptions {
   iceServers?: RTCIceServer[];
   /** A leg whose ICE and DTLS are not up by then ends with 'failed' (default 30 s). */
   connectTimeoutMs?: number;
+  /** An up leg whose browser sent no RTP for this long ends with 'caller-hangup' (default 30 s). */
+  silenceTimeoutMs?: number;
   /** How long gathering our candidates may take before we answer with what we have (default 5 s). */
   gatherTimeoutMs?: number;
 }
@@ -49,6 +51,10 @@ export function createWebRtcGateway(options: WebRtcGatewayOptions): WebRtcGatewa
   const now = options.now ?? Date.now;
   const legs = new Set<WebRtcLeg>();
   const wildcard = host === '0.0.0.0';
+  // Without STUN/TURN servers we answer as ICE lite (RFC 8445 §2.5), as media servers on a reachable
+  // address do: the browser runs the checks. It also stops werift asking Google's STUN server for a
+  // reflexive address, which it does when given none (up to 5 s before the answer when UDP is blocked).
+  const lite = (options.iceServers ?? []).length === 0;
 
   async function answer(input: { id: string; offerSdp: string }): Promise<WebRtcAnswer> {
     checkOffer(input.offerSdp);
@@ -70,6 +76,7 @@ export function createWebRtcGateway(options: WebRtcGatewayOptions): WebRtcGatewa
       // No header extensions: the relay passes plain RTP the engine parses as any phone's.
       headerExtensions: { audio: [] },
       iceServers: options.iceServers ?? [],
+      iceLite: lite,
       iceUseIpv6: false,
       ...(wildcard ? {} : { iceInterfaceAddresses: { udp4: host }, iceAdditionalHostAddresses: [host] }),
     });
@@ -115,6 +122,7 @@ export function createWebRtcGateway(options: WebRtcGatewayOptions): WebRtcGatewa
         now,
         logger,
         connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
+        silenceTimeoutMs: options.silenceTimeoutMs ?? 30_000,
       });
       const made = leg;
       legs.add(made);
