@@ -1,6 +1,7 @@
 // Calls we place (the UAC side), with real sipp as the phone we ring: answered over UDP and TCP with
 // audio both ways, busy, unanswered (our CANCEL), the far end hanging up, and a caller bridged to the
 // phone we rang.
+import dgram from 'node:dgram';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
@@ -293,5 +294,105 @@ describe.skipIf(!haveSipp)('calls we place, with sipp as the phone', () => {
     expect(voice.calls.calls).toHaveLength(0);
     expect(voice.sip.calls).toBe(0);
     expect((await voice.media.stats()).sessions).toBe(0);
+  });
+});
+
+/** A bare UDP phone, for the exchanges sipp cannot be made to do (a 2xx that crosses our CANCEL). */
+async function udpPhone() {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+  const inbox: { text: string; port: number }[] = [];
+  socket.on('message', (m, rinfo) => inbox.push({ text: m.toString('latin1'), port: rinfo.port }));
+  return {
+    uri: `sip:agent@127.0.0.1:${socket.address().port}`,
+    /** The next message matching, removed from the inbox. */
+    async next(match: RegExp, timeoutMs = 5000): Promise<{ text: string; port: number }> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const i = inbox.findIndex((m) => match.test(m.text));
+        if (i >= 0) return inbox.splice(i, 1)[0]!;
+        if (Date.now() > deadline)
+          throw new Error(`no ${match} in ${JSON.stringify(inbox.map((m) => m.text))}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    count: (match: RegExp) => inbox.filter((m) => match.test(m.text)).length,
+    /** A response to `request`: its Via, From, Call-ID and CSeq, our To tag, an SDP answer on a 200. */
+    respond(request: { text: string; port: number }, status: string, sdp = '') {
+      const lines = request.text.split('\r\n');
+      const copy = lines.filter((l) => /^(Via|From|Call-ID|CSeq):/i.test(l));
+      const to = lines.find((l) => /^To:/i.test(l))!;
+      const text = [
+        `SIP/2.0 ${status}`,
+        ...copy,
+        /;tag=/.test(to) ? to : `${to};tag=phone-1`,
+        `Contact: <sip:agent@127.0.0.1:${socket.address().port}>`,
+        ...(sdp ? ['Content-Type: application/sdp'] : []),
+        `Content-Length: ${sdp.length}`,
+        '',
+        sdp,
+      ].join('\r\n');
+      socket.send(Buffer.from(text, 'latin1'), request.port, '127.0.0.1');
+    },
+    close: () => socket.close(),
+  };
+}
+
+const answerSdp =
+  'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 7000 RTP/AVP 0\r\n';
+
+describe('the UAC against a bare UDP phone', () => {
+  it('a retransmitted 200 gets the same ACK again (RFC 3261 §13.2.2.4)', async () => {
+    const phone = await udpPhone();
+    try {
+      const call = await voice.calls.dial(phone.uri, { callerId: 'queue' });
+      const invite = await phone.next(/^INVITE /);
+      phone.respond(invite, '200 OK', answerSdp);
+      const first = await phone.next(/^ACK /);
+      phone.respond(invite, '200 OK', answerSdp);
+      const second = await phone.next(/^ACK /);
+      expect(second.text).toBe(first.text);
+      expect(first.text).toMatch(/^CSeq: 1 ACK$/m);
+      expect(first.text).toMatch(/^To: .*;tag=phone-1$/m);
+      expect(call.state).toBe('answered');
+      const hungUp = call.hangup();
+      const bye = await phone.next(/^BYE /);
+      phone.respond(bye, '200 OK');
+      await hungUp;
+      expect(call.endCause).toBe('hangup');
+    } finally {
+      phone.close();
+    }
+  });
+
+  it('a 200 that crosses our CANCEL is ACKed and then hung up with BYE', async () => {
+    const phone = await udpPhone();
+    try {
+      const call = await voice.calls.dial(phone.uri, { callerId: 'queue' });
+      const invite = await phone.next(/^INVITE /);
+      // No CANCEL before a provisional response (RFC 3261 §9.1): hang up now, ring after.
+      await call.hangup();
+      expect(call.endCause).toBe('hangup');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(phone.count(/^CANCEL /)).toBe(0);
+      phone.respond(invite, '180 Ringing');
+      const cancel = await phone.next(/^CANCEL /);
+      const branch = (text: string) => /^Via: .*;branch=([^;\r\n]+)/m.exec(text)?.[1];
+      expect(branch(cancel.text)).toBe(branch(invite.text));
+      expect(cancel.text).toMatch(/^CSeq: 1 CANCEL$/m);
+      // The phone was picked up as the CANCEL crossed: 200 to the CANCEL, 200 (not 487) to the INVITE.
+      phone.respond(cancel, '200 OK');
+      phone.respond(invite, '200 OK', answerSdp);
+      await phone.next(/^ACK /);
+      const bye = await phone.next(/^BYE /);
+      expect(bye.text).toMatch(/^CSeq: 2 BYE$/m);
+      phone.respond(bye, '200 OK');
+      await new Promise((r) => setTimeout(r, 100));
+      // Nothing left: no pending INVITE, no dialog, no RTP port.
+      expect(voice.sip.calls).toBe(0);
+      expect((await voice.media.stats()).sessions).toBe(0);
+    } finally {
+      phone.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
-// The UAS side of one call: the INVITE as it waits for an answer, and the dialog once answered.
+// The UAS side of one call: the INVITE as it waits for an answer, and the dialog once answered (the
+// dialog class serves calls we place too: outgoing.ts builds it from the 2xx).
 // Transactions (retransmitting final responses, absorbing retransmitted requests, timers) are the
 // `sip` package's; what RFC 3261 leaves to the UA core is here: To tags, 2xx retransmission until the
 // ACK (§13.3.1.4), CANCEL (§9.2) and BYE.

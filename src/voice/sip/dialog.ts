@@ -1,5 +1,6 @@
-// One SIP dialog (RFC 3261 §12) as the UAS that answered it: who is on the other side, the numbers
-// that order our requests, and what the call above it is told (BYE, INFO, a re-INVITE, its end).
+// One SIP dialog (RFC 3261 §12), whether we answered the INVITE (UAS) or sent it (UAC): who is on the
+// other side, the numbers that order our requests, and what the call above it is told (BYE, INFO, a
+// re-INVITE, its end).
 import type { Flow, NameAddr, SipRequest } from './message.js';
 
 /** Why a dialog ended. */
@@ -27,11 +28,11 @@ export interface Dialog {
   readonly callId: string;
   readonly localTag: string;
   readonly remoteTag: string;
-  /** The caller (their From). */
+  /** The other party: their From when they called, their To when we did. */
   readonly remote: NameAddr;
-  /** Where requests of this dialog go (the flow the INVITE came in on). */
+  /** Where our requests in this dialog go (the flow the INVITE came in on; for ours, the 2xx's Contact). */
   readonly flow: Flow;
-  /** The remote side's latest SDP (from the INVITE, or from the ACK when the INVITE had none). */
+  /** The remote side's latest SDP (from the INVITE, or the ACK when the INVITE had none; for ours, the 2xx). */
   readonly remoteSdp: string | undefined;
   readonly ended: DialogEnd | undefined;
   /** Sends BYE; resolves with the final status (408 when nobody answered it). */

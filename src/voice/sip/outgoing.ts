@@ -237,9 +237,10 @@ export class OutgoingLeg implements OutgoingInvite {
     this.giveUp('canceled', new InviteFailed(487, 'canceled', 'Request Terminated'));
   }
 
-  /** The stack is stopping. */
+  /** The stack is stopping: CANCEL if we may, and no timer left behind (the transactions go with it). */
   shutdown(): void {
     this.giveUp('canceled', new InviteFailed(503, 'canceled', 'Shutting Down'));
+    this.finished();
   }
 
   private onResponse(response: SipResponse): void {
