@@ -20,7 +20,7 @@ const browser = await launchBrowser(['--use-fake-device-for-media-stream', '--us
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>softphone</title></head><body>
 <script>
 let pc;
-async function call() {
+async function call(path) {
   const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
   pc = new RTCPeerConnection();
   for (const track of stream.getTracks()) pc.addTrack(track, stream);
@@ -29,7 +29,7 @@ async function call() {
     if (pc.iceGatheringState === 'complete') return resolve();
     pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
   });
-  const res = await fetch('/offer', { method: 'POST', body: pc.localDescription.sdp });
+  const res = await fetch(path, { method: 'POST', body: pc.localDescription.sdp });
   if (!res.ok) throw new Error('offer refused: ' + res.status + ' ' + await res.text());
   await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
   return pc.connectionState;
@@ -46,6 +46,8 @@ function hangUp() { pc.close(); }
 const logger = pino({ level: 'silent' });
 let engine: MediaEngine;
 let gateway: WebRtcGateway;
+/** The same gateway as a full ICE agent (what it is when STUN/TURN servers are configured). */
+let fullIce: WebRtcGateway;
 let server: http.Server;
 let base: string;
 const legs: WebRtcLeg[] = [];
@@ -54,15 +56,17 @@ beforeAll(async () => {
   const min = 34000 + Math.floor(Math.random() * 500) * 20;
   engine = createEmbeddedMediaEngine({ host: '127.0.0.1', portMin: min, portMax: min + 19, logger });
   gateway = createWebRtcGateway({ media: engine, host: '127.0.0.1', logger });
+  fullIce = createWebRtcGateway({ media: engine, host: '127.0.0.1', logger, iceLite: false });
   let count = 0;
   server = http.createServer((req, res) => {
-    if (req.method === 'POST' && req.url === '/offer') {
+    if (req.method === 'POST' && (req.url === '/offer' || req.url === '/offer-full-ice')) {
+      const answering = req.url === '/offer' ? gateway : fullIce;
       let body = '';
       req.on('data', (chunk: Buffer) => {
         body += chunk.toString('utf8');
       });
       req.on('end', () => {
-        gateway.answer({ id: `agent-${++count}`, offerSdp: body }).then(
+        answering.answer({ id: `agent-${++count}`, offerSdp: body }).then(
           ({ leg, answerSdp }) => {
             legs.push(leg);
             res.writeHead(200, { 'content-type': 'application/sdp' });
@@ -85,17 +89,18 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.close();
+  await fullIce?.close();
   await engine?.close();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await browser?.close();
 });
 
-async function softphone(): Promise<{ page: Page; leg: WebRtcLeg }> {
+async function softphone(path = '/offer'): Promise<{ page: Page; leg: WebRtcLeg }> {
   const context = await browser!.newContext();
   const page = await context.newPage();
   await page.goto(base);
   const before = legs.length;
-  await page.evaluate('call()');
+  await page.evaluate(`call(${JSON.stringify(path)})`);
   const leg = await waitFor(() => legs[before]);
   return { page, leg };
 }
@@ -118,6 +123,13 @@ describe.skipIf(!browser)('the WebRTC softphone leg with Chromium', () => {
     );
     const stats = await leg.media.stats();
     expect(stats.framesPlayed).toBeGreaterThan(0);
+    await page.context().close();
+  });
+
+  it('comes up as a full ICE agent too (STUN/TURN configured), with audio from the browser', async () => {
+    const { page, leg } = await softphone('/offer-full-ice');
+    await waitFor(() => leg.state === 'answered');
+    await waitFor(() => leg.fromBrowser.packets > 10);
     await page.context().close();
   });
 

@@ -18,6 +18,8 @@ export interface WebRtcGatewayOptions {
   now?: () => number;
   /** STUN/TURN servers for agents behind NAT; none needed on a LAN. */
   iceServers?: RTCIceServer[];
+  /** Answer as ICE lite (the browser runs the checks); default: when no `iceServers` are given. */
+  iceLite?: boolean;
   /** A leg whose ICE and DTLS are not up by then ends with 'failed' (default 30 s). */
   connectTimeoutMs?: number;
   /** An up leg whose browser sent no RTP for this long ends with 'caller-hangup' (default 30 s). */
@@ -54,7 +56,7 @@ export function createWebRtcGateway(options: WebRtcGatewayOptions): WebRtcGatewa
   // Without STUN/TURN servers we answer as ICE lite (RFC 8445 §2.5), as media servers on a reachable
   // address do: the browser runs the checks. It also stops werift asking Google's STUN server for a
   // reflexive address, which it does when given none (up to 5 s before the answer when UDP is blocked).
-  const lite = (options.iceServers ?? []).length === 0;
+  const lite = options.iceLite ?? (options.iceServers ?? []).length === 0;
 
   async function answer(input: { id: string; offerSdp: string }): Promise<WebRtcAnswer> {
     checkOffer(input.offerSdp);
