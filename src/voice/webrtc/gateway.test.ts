@@ -9,7 +9,7 @@ import {
 } from 'werift';
 import { waitFor } from '../../../test/support/wait.js';
 import { decodeFrame, encodedClip, FRAME_SAMPLES } from '../media/audio.js';
-import { createEmbeddedMediaEngine, type MediaEngine, tone } from '../media/index.js';
+import { createEmbeddedMediaEngine, type MediaEngine, NoMediaPorts, tone } from '../media/index.js';
 import { createWebRtcGateway, type WebRtcGateway, type WebRtcLeg, WebRtcOfferInvalid } from './index.js';
 
 const logger = pino({ level: 'silent' });
@@ -23,9 +23,9 @@ afterEach(async () => {
   await engine?.close();
 });
 
-function start(timeouts: { connectTimeoutMs?: number; silenceTimeoutMs?: number } = {}): void {
+function start(timeouts: { connectTimeoutMs?: number; silenceTimeoutMs?: number } = {}, ports = 20): void {
   const min = 38000 + Math.floor(Math.random() * 500) * 20;
-  engine = createEmbeddedMediaEngine({ host: '127.0.0.1', portMin: min, portMax: min + 19, logger });
+  engine = createEmbeddedMediaEngine({ host: '127.0.0.1', portMin: min, portMax: min + ports - 1, logger });
   gateway = createWebRtcGateway({ media: engine, host: '127.0.0.1', logger, ...timeouts });
 }
 
@@ -201,6 +201,15 @@ describe('the WebRTC gateway', () => {
     clearInterval(talking);
     expect(await ended).toBe('caller-hangup');
     await waitFor(async () => (await engine.stats()).sessions === 0);
+  });
+
+  it('refuses a browser when the engine has no free port (NoMediaPorts), and the first call carries on', async () => {
+    start({}, 2);
+    const first = await call('agent-1');
+    const { offerSdp } = await browserPeer();
+    await expect(gateway.answer({ id: 'agent-2', offerSdp })).rejects.toBeInstanceOf(NoMediaPorts);
+    expect((await engine.stats()).sessions).toBe(1);
+    expect(first.leg.state).toBe('answered');
   });
 
   it.each([

@@ -60,29 +60,12 @@ export function createWebRtcGateway(options: WebRtcGatewayOptions): WebRtcGatewa
 
   async function answer(input: { id: string; offerSdp: string }): Promise<WebRtcAnswer> {
     checkOffer(input.offerSdp);
-    const session = await media.allocate();
+    const pc = peerConnection(options, lite, wildcard);
+    let session: MediaSession | undefined;
     let relay: RtpRelay | undefined;
     let leg: WebRtcLeg | undefined;
-    const pc = new RTCPeerConnection({
-      codecs: {
-        audio: CODECS.map(
-          ({ codec, payloadType }) =>
-            new RTCRtpCodecParameters({
-              mimeType: `audio/${codec}`,
-              clockRate: 8000,
-              channels: 1,
-              payloadType,
-            }),
-        ),
-      },
-      // No header extensions: the relay passes plain RTP the engine parses as any phone's.
-      headerExtensions: { audio: [] },
-      iceServers: options.iceServers ?? [],
-      iceLite: lite,
-      iceUseIpv6: false,
-      ...(wildcard ? {} : { iceInterfaceAddresses: { udp4: host }, iceAdditionalHostAddresses: [host] }),
-    });
     try {
+      session = await media.allocate();
       const transceiver = pc.addTransceiver('audio', { direction: 'sendrecv' });
       // werift announces the browser's track while it applies the offer, before the leg exists.
       transceiver.onTrack.subscribe((track) => {
@@ -96,9 +79,10 @@ export function createWebRtcGateway(options: WebRtcGatewayOptions): WebRtcGatewa
       await pc.setLocalDescription(await pc.createAnswer());
       const chosen = negotiated(transceiver);
       if (!chosen) throw new WebRtcOfferInvalid('no G.711 codec left after negotiation');
+      const ours = session;
       relay = await openRelay({
         host: mediaHost,
-        session,
+        session: ours,
         fromSession: (packet) => {
           // Only audio goes to the browser: the sender stamps its own payload type on all it sends.
           if ((packet[1]! & 0x7f) !== chosen.payloadType) return;
@@ -108,7 +92,7 @@ export function createWebRtcGateway(options: WebRtcGatewayOptions): WebRtcGatewa
         },
         onError: (err) => logger.warn({ err, leg: input.id }, 'voice: webrtc relay socket error'),
       });
-      session.connect({
+      ours.connect({
         address: relay.address,
         port: relay.port,
         codec: chosen.codec,
@@ -119,7 +103,7 @@ export function createWebRtcGateway(options: WebRtcGatewayOptions): WebRtcGatewa
       leg = new WebRtcLeg(input.id, {
         pc,
         dtls: transceiver.dtlsTransport,
-        session,
+        session: ours,
         relay,
         now,
         logger,
@@ -136,7 +120,7 @@ export function createWebRtcGateway(options: WebRtcGatewayOptions): WebRtcGatewa
     } catch (err) {
       if (leg) await leg.hangup();
       relay?.close();
-      release(session);
+      if (session && !session.released) session.release();
       await pc.close().catch(() => {});
       throw err;
     }
@@ -170,8 +154,27 @@ function onlyCandidatesOn(host: string, sdp: string): string {
     .join('\r\n');
 }
 
-function release(session: MediaSession): void {
-  if (!session.released) session.release();
+function peerConnection(options: WebRtcGatewayOptions, lite: boolean, wildcard: boolean): RTCPeerConnection {
+  const { host } = options;
+  return new RTCPeerConnection({
+    codecs: {
+      audio: CODECS.map(
+        ({ codec, payloadType }) =>
+          new RTCRtpCodecParameters({
+            mimeType: `audio/${codec}`,
+            clockRate: 8000,
+            channels: 1,
+            payloadType,
+          }),
+      ),
+    },
+    // No header extensions: the relay passes plain RTP the engine parses as any phone's.
+    headerExtensions: { audio: [] },
+    iceServers: options.iceServers ?? [],
+    iceLite: lite,
+    iceUseIpv6: false,
+    ...(wildcard ? {} : { iceInterfaceAddresses: { udp4: host }, iceAdditionalHostAddresses: [host] }),
+  });
 }
 
 /** Non-trickle: the answer goes out once our candidates are all in it. */
