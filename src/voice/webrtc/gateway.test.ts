@@ -9,7 +9,13 @@ import {
 } from 'werift';
 import { waitFor } from '../../../test/support/wait.js';
 import { decodeFrame, encodedClip, FRAME_SAMPLES } from '../media/audio.js';
-import { createEmbeddedMediaEngine, type MediaEngine, NoMediaPorts, tone } from '../media/index.js';
+import {
+  createEmbeddedMediaEngine,
+  createWorkerMediaEngine,
+  type MediaEngine,
+  NoMediaPorts,
+  tone,
+} from '../media/index.js';
 import { createWebRtcGateway, type WebRtcGateway, type WebRtcLeg, WebRtcOfferInvalid } from './index.js';
 
 const logger = pino({ level: 'silent' });
@@ -115,6 +121,19 @@ describe('the WebRTC gateway', () => {
     void leg.play(tone(440, 400));
     await waitFor(() => browser.heard.some(loud));
 
+    const frames: Int16Array[] = [];
+    leg.media.onAudio((pcm) => frames.push(pcm));
+    browser.say(200);
+    await waitFor(() => frames.filter(loud).length >= 5);
+  });
+
+  it('works the same over the media worker thread: a tone to the browser, the browser heard', async () => {
+    const min = 38000 + Math.floor(Math.random() * 500) * 20;
+    engine = await createWorkerMediaEngine({ host: '127.0.0.1', portMin: min, portMax: min + 19, logger });
+    gateway = createWebRtcGateway({ media: engine, host: '127.0.0.1', logger });
+    const { browser, leg } = await call('agent-1');
+    void leg.play(tone(440, 400));
+    await waitFor(() => browser.heard.some(loud));
     const frames: Int16Array[] = [];
     leg.media.onAudio((pcm) => frames.push(pcm));
     browser.say(200);
