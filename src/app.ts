@@ -22,6 +22,7 @@ import { createCallRecorder, VoiceCenter } from './voice/center/index.js';
 import { startVoice, type Voice } from './voice/index.js';
 import { PromptAudioSource } from './voice/ivr/index.js';
 import { createEspeakSynthesizer, PromptService } from './voice/tts/index.js';
+import { createWebRtcGateway } from './voice/webrtc/index.js';
 
 /** The composition root: builds every module from the config and wires them together. */
 export interface Switchboard {
@@ -171,6 +172,11 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
       logger,
       dialer: voice.calls,
       recorder: createCallRecorder({ db: storage.db, cipher, dataDir: config.dataDir || '.', logger }),
+      webrtc: createWebRtcGateway({
+        media: voice.media,
+        host: config.voice.publicAddress ?? config.voice.sipHost,
+        logger,
+      }),
     });
     await ctx.voice.start();
   }

@@ -365,6 +365,43 @@ const CASES: Record<string, Case> = {
   // B filtering by A's conversation finds none of A's recordings.
   'GET /api/v1/recordings': { targetsA: false, query: (a) => ({ conversationId: a.conversation }) },
   'GET /api/v1/recordings/:id/audio': { targetsA: true, params: (a) => ({ id: a.recording }) },
+  // Calls are looked up by conversation within the caller's tenant: A's are not B's.
+  'GET /api/v1/voice/calls': { targetsA: false },
+  'GET /api/v1/voice/calls/:conversationId': {
+    targetsA: true,
+    params: (a) => ({ conversationId: a.conversation }),
+  },
+  'POST /api/v1/voice/calls/:conversationId/hold': {
+    targetsA: true,
+    params: (a) => ({ conversationId: a.conversation }),
+    body: () => ({}),
+  },
+  'POST /api/v1/voice/calls/:conversationId/resume': {
+    targetsA: true,
+    params: (a) => ({ conversationId: a.conversation }),
+    body: () => ({}),
+  },
+  'POST /api/v1/voice/calls/:conversationId/hangup': {
+    targetsA: true,
+    params: (a) => ({ conversationId: a.conversation }),
+    body: () => ({}),
+  },
+  'POST /api/v1/voice/calls/:conversationId/transfer': {
+    targetsA: true,
+    params: (a) => ({ conversationId: a.conversation }),
+    body: (a) => ({ queueId: a.queue }),
+  },
+  'GET /api/v1/voice/agents/:userId/phone': { targetsA: true, params: (a) => ({ userId: a.user }) },
+  'PUT /api/v1/voice/agents/:userId/phone': {
+    targetsA: true,
+    params: (a) => ({ userId: a.user }),
+    body: () => ({ uri: 'sip:hijack@10.0.0.9' }),
+  },
+  // B's own line: a malformed offer is refused, and B has no line to read, mute or close.
+  'POST /api/v1/voice/softphone': { targetsA: false, body: () => ({ sdp: 'not an sdp offer' }) },
+  'GET /api/v1/voice/softphone': { targetsA: false },
+  'POST /api/v1/voice/softphone/mute': { targetsA: false, body: () => ({ muted: true }) },
+  'DELETE /api/v1/voice/softphone': { targetsA: false },
 };
 
 const TENANT_TABLES = [
@@ -389,6 +426,7 @@ const TENANT_TABLES = [
   'voice_numbers',
   'ivr_audio',
   'call_recordings',
+  'voice_agent_phones',
 ] as const satisfies readonly (keyof Database)[];
 
 for (const kind of ['pglite', 'postgres'] as const) {

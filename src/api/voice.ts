@@ -1,8 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { DomainError } from '../core/index.js';
+import { DomainError, InvalidInput, NotFound } from '../core/index.js';
 import { getAgentPhone, setAgentPhone, type VoiceCenter } from '../voice/center/index.js';
+import { WebRtcOfferInvalid } from '../voice/webrtc/index.js';
 import { actorOf } from './auth.js';
 import type { ApiContext } from './context.js';
 import { Body, Timestamp, Uuid, withProblems } from './schemas.js';
@@ -10,7 +11,7 @@ import { Body, Timestamp, Uuid, withProblems } from './schemas.js';
 /**
  * Calls after the IVR, for the agent on the call and supervisors: the calls in progress, hold and
  * resume, blind transfer to an agent or a queue, hang up; and the SIP phone an agent takes calls on.
- * The browser softphone's line: softphone.ts.
+ * And the agent's browser softphone line (WebRTC, answered by the server).
  */
 export class VoiceOff extends DomainError {
   readonly code = 'VOICE_OFF';
@@ -41,6 +42,13 @@ const ActiveCall = Type.Object({
   ),
   queuedAt: Timestamp,
   connectedAt: Type.Optional(Timestamp),
+});
+
+const Line = Type.Object({
+  lineId: Uuid,
+  state: Type.Union([Type.Literal('connecting'), Type.Literal('up')]),
+  muted: Type.Boolean(),
+  call: Type.Optional(ActiveCall),
 });
 
 const CallParams = Type.Object({ conversationId: Uuid }, { additionalProperties: false });
@@ -89,6 +97,7 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
         tags,
         summary: 'Put the caller on hold (they hear music); the agent stays on the line',
         params: CallParams,
+        body: Body({}),
         response: withProblems({ 200: ActiveCall }),
       },
     },
@@ -103,6 +112,7 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
         tags,
         summary: 'Take the caller off hold',
         params: CallParams,
+        body: Body({}),
         response: withProblems({ 200: ActiveCall }),
       },
     },
@@ -119,6 +129,7 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
         description:
           'The conversation stays open for wrap-up; a browser softphone line stays up for the next call.',
         params: CallParams,
+        body: Body({}),
         response: withProblems({ 204: Type.Null() }),
       },
     },
@@ -174,5 +185,78 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
       },
     },
     async (request) => setAgentPhone(deps, actorOf(request), request.params.userId, request.body.uri),
+  );
+
+  app.post(
+    '/api/v1/voice/softphone',
+    {
+      config: { access: 'agent', rateLimit: { max: 30, timeWindow: '1 minute' } },
+      schema: {
+        tags,
+        summary: "Open the agent's browser softphone line (WebRTC offer → answer)",
+        description:
+          'The browser sends its whole SDP offer (ICE gathering complete, audio, G.711 offered: every browser does); the server answers as ICE lite with its host candidates. The line stays up while the workspace is open: calls the agent accepts are connected to it at once. A new line replaces an older one of the same agent. A bad offer is a 400 saying why.',
+        body: Body({ sdp: Type.String({ minLength: 10, maxLength: 20_000 }) }),
+        response: withProblems({ 201: Type.Object({ lineId: Uuid, sdp: Type.String() }) }),
+      },
+    },
+    async (request, reply) => {
+      try {
+        const line = await voiceOf(ctx).openLine(actorOf(request), request.body.sdp);
+        return reply.status(201).send(line);
+      } catch (err) {
+        if (err instanceof WebRtcOfferInvalid) throw new InvalidInput(err.message, 'sdp');
+        throw err;
+      }
+    },
+  );
+
+  app.get(
+    '/api/v1/voice/softphone',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: "The caller's softphone line and the call on it (404 when no line is open)",
+        response: withProblems({ 200: Line }),
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const line = voiceOf(ctx).line(actor);
+      if (!line) throw new NotFound('softphone line of user', actor.userId ?? '');
+      return line;
+    },
+  );
+
+  app.post(
+    '/api/v1/voice/softphone/mute',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: "Mute or unmute the agent's microphone on the line",
+        body: Body({ muted: Type.Boolean() }),
+        response: withProblems({ 200: Line }),
+      },
+    },
+    async (request) => voiceOf(ctx).mute(actorOf(request), request.body.muted),
+  );
+
+  app.delete(
+    '/api/v1/voice/softphone',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: "Close the agent's softphone line",
+        description: 'A call on it goes back to its queue (the caller hears music, not a hang-up).',
+        response: withProblems({ 204: Type.Null() }),
+      },
+    },
+    async (request, reply) => {
+      await voiceOf(ctx).closeLine(actorOf(request));
+      return reply.status(204).send(null);
+    },
   );
 }

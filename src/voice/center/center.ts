@@ -6,15 +6,17 @@
 import type { Logger } from 'pino';
 import type { EventBus, Subscription } from '../../bus/index.js';
 import { CALL_AGGREGATE } from '../../conversations/timeline.js';
-import type { DomainEvent } from '../../core/index.js';
 import {
   type Actor,
   type Clock,
   Conflict,
+  type DomainEvent,
   Forbidden,
   NotFound,
+  newId,
   roleAtLeast,
   systemActor,
+  Unavailable,
 } from '../../core/index.js';
 import { abandonTask, getTask, queuePosition, type RoutingLive, transferTask } from '../../routing/index.js';
 import type { Db, Outbox } from '../../storage/index.js';
@@ -25,6 +27,7 @@ import type { EndCause, Leg } from '../leg.js';
 import { type AudioClip, clipFromG711, type MediaSession } from '../media/index.js';
 import { toMediaCall } from '../media-call.js';
 import type { PromptService } from '../tts/index.js';
+import type { WebRtcGateway, WebRtcLeg } from '../webrtc/index.js';
 import { agentPhoneOf } from './phones.js';
 import { holdMusic, QueueTreatment } from './treatment.js';
 
@@ -65,6 +68,8 @@ export interface VoiceCenterDeps {
   logger: Logger;
   dialer?: Dialer | undefined;
   recorder?: CallRecorder | undefined;
+  /** Answers agents' browser softphones (WebRTC); without it agents take calls on SIP phones only. */
+  webrtc?: WebRtcGateway | undefined;
   /** Music between queue announcements (default 20 s; tests shorten it). */
   musicMs?: number | undefined;
 }
@@ -109,6 +114,14 @@ interface ActiveCall {
   generation: number;
   /** Who hung up from our side (an agent, a supervisor), when it was not the caller. */
   endedBy: string | undefined;
+}
+
+/** An agent's softphone line as the agent's browser sees it. */
+export interface LineView {
+  lineId: string;
+  state: 'connecting' | 'up';
+  muted: boolean;
+  call: ActiveCallView | undefined;
 }
 
 export type TransferTarget = { agentId: string } | { queueId: string };
@@ -157,6 +170,7 @@ export class VoiceCenter {
     for (const a of this.byTask.values()) await a.treatment?.stop();
     await Promise.allSettled([...this.inFlight]);
     for (const a of this.byTask.values()) await a.recording?.stop().catch(() => {});
+    await this.deps.webrtc?.close();
   }
 
   // ---- agents' lines -------------------------------------------------------------------------
@@ -179,6 +193,52 @@ export class VoiceCenter {
 
   lineOf(tenantId: string, agentId: string): Leg | undefined {
     return this.lines.get(lineKey(tenantId, agentId));
+  }
+
+  /**
+   * The agent's browser offers its softphone line (WebRTC, the whole offer with its candidates): we
+   * answer, and from then on calls given to the agent are bridged to it. One line per agent; a new one
+   * (another tab, a reload) replaces the old.
+   */
+  async openLine(actor: Actor, offerSdp: string): Promise<{ lineId: string; sdp: string }> {
+    if (!this.deps.webrtc) throw new Unavailable('the browser softphone is off on this server');
+    const agentId = actor.userId;
+    if (!agentId) throw new Forbidden('only a signed-in user has a softphone line');
+    const lineId = newId();
+    const { leg, answerSdp } = await this.deps.webrtc.answer({ id: lineId, offerSdp });
+    this.attachLine(actor.tenantId, agentId, leg);
+    return { lineId, sdp: answerSdp };
+  }
+
+  /** The caller's own line: its state, whether it is muted, and the call on it. */
+  line(actor: Actor): LineView | undefined {
+    const leg = actor.userId
+      ? (this.lineOf(actor.tenantId, actor.userId) as WebRtcLeg | undefined)
+      : undefined;
+    if (!leg) return undefined;
+    const on = [...this.byConversation.values()].find((a) => a.agentLeg === leg);
+    return {
+      lineId: leg.id,
+      state: leg.state === 'ringing' ? 'connecting' : 'up',
+      muted: leg.muted,
+      call: on ? this.view(on) : undefined,
+    };
+  }
+
+  async closeLine(actor: Actor): Promise<void> {
+    const leg = actor.userId ? this.lineOf(actor.tenantId, actor.userId) : undefined;
+    if (!leg) throw new NotFound('softphone line', actor.userId ?? '');
+    await leg.hangup();
+  }
+
+  /** Mute: the agent's microphone is not heard (the browser mutes its track too). */
+  mute(actor: Actor, muted: boolean): LineView {
+    const leg = actor.userId
+      ? (this.lineOf(actor.tenantId, actor.userId) as WebRtcLeg | undefined)
+      : undefined;
+    if (!leg) throw new NotFound('softphone line', actor.userId ?? '');
+    leg.setMuted(muted);
+    return this.line(actor)!;
   }
 
   // ---- what the API shows and does ----------------------------------------------------------
@@ -334,7 +394,8 @@ export class VoiceCenter {
     let leg: Leg | undefined;
     let device: 'webrtc' | 'sip' | undefined;
     if (line && line.state !== 'ended' && !line.bridgedTo) {
-      leg = line;
+      // A line still coming up (ICE, DTLS) is waited for.
+      leg = await answeredOrEnded(line);
       device = 'webrtc';
     } else {
       const phone = await agentPhoneOf(this.deps.db, a.tenantId, agentId);

@@ -5,6 +5,7 @@ export {
   type ActiveCallView,
   type CallRecorder,
   type Dialer,
+  type LineView,
   type RecordingHandle,
   type TransferTarget,
   VoiceCenter,

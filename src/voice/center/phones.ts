@@ -33,6 +33,13 @@ export async function getAgentPhone(
 ): Promise<AgentPhone> {
   if (actor.userId !== userId && !roleAtLeast(actor.role, 'supervisor'))
     throw new Forbidden("only the agent or a supervisor may read an agent's phone");
+  const user = await db
+    .selectFrom('users')
+    .select('id')
+    .where('tenant_id', '=', actor.tenantId)
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  if (!user) throw new NotFound('user', userId);
   return { userId, uri: (await agentPhoneOf(db, actor.tenantId, userId)) ?? null };
 }
 
