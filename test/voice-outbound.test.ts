@@ -2,25 +2,16 @@
 // audio both ways, busy, unanswered (our CANCEL), the far end hanging up, and a caller bridged to the
 // phone we rang.
 import dgram from 'node:dgram';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DTMF_PCAP,
-  freeMediaPort,
-  runSipp,
-  type SippProcess,
-  sippArgs,
-  sippAvailable,
-  startSipp,
-} from '../bench/voice/sipp.js';
+import { DTMF_PCAP, freeMediaPort, runSipp, sippArgs, sippAvailable } from '../bench/voice/sipp.js';
 import { type Call, startVoice, tone, type Voice } from '../src/voice/index.js';
 import type { EndCause } from '../src/voice/leg.js';
 import type { OutboundCall } from '../src/voice/outbound-call.js';
 import { BadTarget } from '../src/voice/sip/index.js';
+import { SCENARIOS, sippMessages, startCallee } from './support/sipp.js';
 
-const SCENARIOS = path.resolve(import.meta.dirname, 'fixtures/sipp');
 const haveSipp = sippAvailable();
 const logger = pino({ level: 'silent' });
 
@@ -43,68 +34,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await voice?.close();
 });
-
-interface Callee {
-  sipp: SippProcess;
-  /** The URI to dial. */
-  uri: string;
-}
-
-/** Is something bound to this port on 127.0.0.1 (UDP, or TCP listening)? From /proc, so sipp is not disturbed. */
-function bound(port: number, transport: 'udp' | 'tcp'): boolean {
-  const hex = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  const lines = readFileSync(`/proc/net/${transport}`, 'utf8').split('\n');
-  return lines.some((l) => {
-    const cells = l.trim().split(/\s+/);
-    return cells[1] === hex && (transport === 'udp' || cells[3] === '0A');
-  });
-}
-
-/** sipp as the phone we call: a scenario file (or -sn uas), listening on a port of its own. */
-async function startCallee(
-  scenario: string,
-  transport: 'u1' | 't1' = 'u1',
-  extra: string[] = [],
-): Promise<Callee> {
-  const port = await freeMediaPort();
-  const mediaPort = await freeMediaPort();
-  const scenarioArgs = scenario === 'uas' ? ['-sn', 'uas'] : ['-sf', path.join(SCENARIOS, scenario)];
-  const sipp = startSipp(
-    [
-      '-i',
-      '127.0.0.1',
-      '-mi',
-      '127.0.0.1',
-      '-mp',
-      String(mediaPort),
-      '-p',
-      String(port),
-      '-t',
-      transport,
-      ...scenarioArgs,
-      '-m',
-      '1',
-      '-timeout',
-      '20s',
-      '-timeout_error',
-      ...extra,
-    ],
-    { timeoutMs: 30_000 },
-  );
-  const kind = transport === 't1' ? 'tcp' : 'udp';
-  const deadline = Date.now() + 10_000;
-  while (!bound(port, kind)) {
-    if (Date.now() > deadline) throw new Error(`sipp never bound ${kind} port ${port}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { sipp, uri: `sip:agent@127.0.0.1:${port}${transport === 't1' ? ';transport=tcp' : ''}` };
-}
-
-/** What sipp received and sent (`-trace_msg`). */
-function readMessages(dir: string): string {
-  const file = readdirSync(dir).find((f) => f.endsWith('_messages.log'));
-  return file ? readFileSync(path.join(dir, file), 'utf8') : '';
-}
 
 function ended(call: OutboundCall): Promise<EndCause> {
   if (call.endCause) return Promise.resolve(call.endCause);
@@ -263,7 +192,7 @@ describe.skipIf(!haveSipp)('calls we place, with sipp as the phone', () => {
     await call.hangup();
     const result = await callee.sipp.done;
     expect(result.code, result.output).toBe(0);
-    const log = readMessages(result.dir);
+    const log = sippMessages(result.dir);
     expect(log).toMatch(/CSeq: 2 INVITE[\s\S]*Authorization: Digest [^\r\n]*username="alice"/);
     expect(log).toMatch(/CSeq: 3 BYE/);
   });
