@@ -50,6 +50,8 @@ const CASES: Record<string, Case> = {
     targetsA: false,
     body: () => ({ email: 'b.agent@b.test', password: 'b password 1', role: 'agent' }),
   },
+  // Names and states of B's own colleagues only.
+  'GET /api/v1/directory/agents': { targetsA: false },
   'GET /api/v1/users/:id': { targetsA: true, params: (a) => ({ id: a.user }) },
   'PATCH /api/v1/users/:id': {
     targetsA: true,

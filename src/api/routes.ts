@@ -7,6 +7,7 @@ import { channelRoutes } from './channels.js';
 import type { ApiContext } from './context.js';
 import { conversationRoutes } from './conversations.js';
 import { customerRoutes } from './customers.js';
+import { directoryRoutes } from './directory.js';
 import { dispositionCodeRoutes } from './disposition-codes.js';
 import { eventRoutes } from './events.js';
 import { identityRoutes } from './identity.js';
@@ -29,6 +30,7 @@ import { workspaceConversationRoutes } from './workspace-conversation.js';
 export const routePlugins: ((app: FastifyInstance, opts: { ctx: ApiContext }) => Promise<void>)[] = [
   tenantRoutes,
   userRoutes,
+  directoryRoutes,
   teamRoutes,
   skillRoutes,
   queueRoutes,
