@@ -171,6 +171,7 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
       clock: systemClock,
       logger,
       dialer: voice.calls,
+      cipher,
       recorder: createCallRecorder({ db: storage.db, cipher, dataDir: config.dataDir || '.', logger }),
       webrtc: createWebRtcGateway({
         media: voice.media,

@@ -369,6 +369,13 @@ const CASES: Record<string, Case> = {
   'GET /api/v1/recordings/:id/audio': { targetsA: true, params: (a) => ({ id: a.recording }) },
   // Calls are looked up by conversation within the caller's tenant: A's are not B's.
   'GET /api/v1/voice/calls': { targetsA: false },
+  // B calling A's customer: not B's customer (and B has no trunk).
+  'POST /api/v1/voice/calls': {
+    targetsA: true,
+    body: (a) => ({ number: '+8613800138000', customerId: a.customer }),
+  },
+  'GET /api/v1/voice/settings': { targetsA: false },
+  'PUT /api/v1/voice/settings': { targetsA: false, body: () => ({ callerId: '+864009998888' }) },
   'GET /api/v1/voice/calls/:conversationId': {
     targetsA: true,
     params: (a) => ({ conversationId: a.conversation }),

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeMediaPort, sippArgs, sippAvailable, startSipp } from '../bench/voice/sipp.js';
-import type { Call, Leg } from '../src/voice/index.js';
+import type { Call, Leg, Voice } from '../src/voice/index.js';
 import { caller, type Json } from './support/api.js';
 import { OWNER, startTestApp, type TestApp } from './support/app.js';
 import { SCENARIOS, startCallee } from './support/sipp.js';
@@ -96,6 +96,22 @@ describe.skipIf(!sippAvailable())('a call through the IVR and the queue to an ag
     expect(state.status, JSON.stringify(state.body)).toBe(200);
   });
 
+  /** The legs Switchboard dials from now on, each with a listener on what it hears. */
+  function watchDials(onAudio: (pcm: Int16Array, leg: Leg) => void): Leg[] {
+    const voice = t.sb.voice!;
+    const legs: Leg[] = [];
+    const dial = dialer ?? voice.calls.dial.bind(voice.calls);
+    dialer = dial;
+    voice.calls.dial = async (target, options) => {
+      const leg = await dial(target, options);
+      legs.push(leg);
+      leg.media.onAudio((pcm) => onAudio(pcm, leg));
+      return leg;
+    };
+    return legs;
+  }
+  let dialer: Voice['calls']['dial'] | undefined;
+
   afterAll(async () => {
     await t?.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -120,16 +136,9 @@ describe.skipIf(!sippAvailable())('a call through the IVR and the queue to an ag
         else heard.ivr++;
       });
     });
-    const agentLegs: Leg[] = [];
-    const dial = voice.calls.dial.bind(voice.calls);
-    voice.calls.dial = async (target, options) => {
-      const leg = await dial(target, options);
-      agentLegs.push(leg);
-      leg.media.onAudio((pcm) => {
-        if (loud(pcm)) heard.agent++;
-      });
-      return leg;
-    };
+    const agentLegs = watchDials((pcm) => {
+      if (loud(pcm)) heard.agent++;
+    });
 
     const customer = startSipp(
       sippArgs(`127.0.0.1:${voice.sipPort}`, await freeMediaPort(), [
@@ -199,7 +208,7 @@ describe.skipIf(!sippAvailable())('a call through the IVR and the queue to an ag
     expect(entry.events.map((e: Json) => e.type)).toEqual(['queued', 'ringing_agent', 'connected', 'ended']);
     expect(entry.events[0]).toMatchObject({ queueId });
     expect(entry.events[2]).toMatchObject({ agentId });
-    expect(entry.events[3]).toMatchObject({ cause: 'caller-hangup' });
+    expect(entry.events[3]).toMatchObject({ cause: 'caller-hangup', by: 'caller' });
 
     // Acceptance 3: the recording exists, its file is not audio without the key, a supervisor hears it.
     const recordings = await waitFor(async () => {
@@ -236,5 +245,57 @@ describe.skipIf(!sippAvailable())('a call through the IVR and the queue to an ag
       headers: { authorization: agent },
     });
     expect(denied.statusCode).toBe(403);
+  });
+
+  it("places an agent's call to a customer through the trunk: the agent's phone rings first, then the customer's, with the tenant's caller id", async () => {
+    // The trunk is a sipp that answers as the customer and talks; the agent's desk phone echoes.
+    const trunk = await startCallee('agent-phone.xml');
+    const trunkPort = /:(\d+)$/.exec(trunk.uri)![1];
+    const settings = await call(owner, 'PUT', '/api/v1/voice/settings', {
+      callerId: '4001234567',
+      trunk: { uri: `sip:{digits}@127.0.0.1:${trunkPort}`, username: 'acme', password: 'trunk secret' },
+    });
+    expect(settings.status, JSON.stringify(settings.body)).toBe(200);
+    expect(settings.body).toEqual({
+      callerId: '+864001234567',
+      trunk: { uri: `sip:{digits}@127.0.0.1:${trunkPort}`, username: 'acme', hasPassword: true },
+    });
+    expect(JSON.stringify((await call(owner, 'GET', '/api/v1/voice/settings')).body)).not.toContain('secret');
+    const desk = await startCallee('callee.xml', 'u1', ['-rtp_echo']);
+    await call(agent, 'PUT', `/api/v1/voice/agents/${agentId}/phone`, { uri: desk.uri });
+
+    const heard = new Map<Leg, number>();
+    const legs = watchDials((pcm, leg) => {
+      if (loud(pcm)) heard.set(leg, (heard.get(leg) ?? 0) + 1);
+    });
+    const placed = await call(agent, 'POST', '/api/v1/voice/calls', { number: '138 0013 8000' });
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    expect(placed.body).toMatchObject({ direction: 'out', to: CUSTOMER_PHONE, customerId, agentId });
+    const conversationId = placed.body.conversationId as string;
+    await waitFor(async () => {
+      const res = await call(agent, 'GET', `/api/v1/voice/calls/${conversationId}`);
+      return res.body.state === 'connected';
+    });
+    // Agent's phone first, then the customer through the trunk, with the tenant's caller id.
+    expect(legs.map((l) => (l as Leg & { target: string }).target)).toEqual([
+      desk.uri,
+      `sip:8613800138000@127.0.0.1:${trunkPort}`,
+    ]);
+    // The customer talks; the agent's phone hears it (through the bridge) and its echo reaches the customer.
+    await waitFor(() => (heard.get(legs[0]!) ?? 0) > 40 && (heard.get(legs[1]!) ?? 0) > 40);
+    const hangup = await call(agent, 'POST', `/api/v1/voice/calls/${conversationId}/hangup`, {});
+    expect(hangup.status).toBe(204);
+    expect((await trunk.sipp.done).code).toBe(0);
+    expect((await desk.sipp.done).code).toBe(0);
+
+    const entry = await waitFor(async () => {
+      const items = (await call(agent, 'GET', `/api/v1/customers/${customerId}/timeline`)).body
+        .items as Json[];
+      const c = items.find((i) => i.kind === 'call' && i.conversationId === conversationId);
+      return c?.events.some((e: Json) => e.type === 'ended') ? c : undefined;
+    });
+    expect(entry).toMatchObject({ direction: 'out', to: CUSTOMER_PHONE, from: '+864001234567' });
+    expect(entry.events.map((e: Json) => e.type)).toEqual(['dialing', 'connected', 'ended']);
+    expect(entry.events[2]).toMatchObject({ cause: 'hangup', by: agentId });
   });
 });

@@ -74,6 +74,9 @@ const CallEntry = Type.Object({
       queueId: Type.Optional(Type.String()),
       cause: Type.Optional(Type.String({ description: 'ended: why (caller-hangup, hangup, …)' })),
       to: Type.Optional(Type.String({ description: 'transferred: the agent, queue or number' })),
+      by: Type.Optional(
+        Type.String({ description: "who ended, held or transferred it: a user id, 'caller' or 'system'" }),
+      ),
     }),
     { description: 'what happened to the call after the IVR, oldest first' },
   ),

@@ -2,7 +2,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { DomainError, InvalidInput, NotFound } from '../core/index.js';
-import { getAgentPhone, setAgentPhone, type VoiceCenter } from '../voice/center/index.js';
+import {
+  getAgentPhone,
+  getVoiceSettings,
+  setAgentPhone,
+  updateVoiceSettings,
+  type VoiceCenter,
+} from '../voice/center/index.js';
 import { WebRtcOfferInvalid } from '../voice/webrtc/index.js';
 import { actorOf } from './auth.js';
 import type { ApiContext } from './context.js';
@@ -27,6 +33,9 @@ export function voiceOf(ctx: ApiContext): VoiceCenter {
 }
 
 const ActiveCall = Type.Object({
+  direction: Type.Union([Type.Literal('in'), Type.Literal('out')], {
+    description: 'in: the customer called; out: the agent called the customer',
+  }),
   conversationId: Uuid,
   customerId: Uuid,
   taskId: Uuid,
@@ -51,6 +60,20 @@ const Line = Type.Object({
   call: Type.Optional(ActiveCall),
 });
 
+const Settings = Type.Object({
+  callerId: Type.Union([Type.String(), Type.Null()], {
+    description: 'E.164; shown to the customers agents call',
+  }),
+  trunk: Type.Union([
+    Type.Object({
+      uri: Type.String(),
+      username: Type.Union([Type.String(), Type.Null()]),
+      hasPassword: Type.Boolean(),
+    }),
+    Type.Null(),
+  ]),
+});
+
 const CallParams = Type.Object({ conversationId: Uuid }, { additionalProperties: false });
 const UserParams = Type.Object({ userId: Uuid }, { additionalProperties: false });
 const Phone = Type.Object({ userId: Uuid, uri: Type.Union([Type.String(), Type.Null()]) });
@@ -73,6 +96,72 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
       },
     },
     async (request) => ({ items: voiceOf(ctx).list(actorOf(request)) }),
+  );
+
+  app.post(
+    '/api/v1/voice/calls',
+    {
+      config: { access: 'agent', rateLimit: { max: 30, timeWindow: '1 minute' } },
+      schema: {
+        tags,
+        summary: 'Call a customer (click-to-call) through the tenant’s trunk',
+        description:
+          'The agent hears ringback on their softphone line (or, without one, their SIP phone rings first); the customer sees the tenant’s caller id. The call becomes a voice conversation assigned to the agent (it takes their voice capacity) and is in the customer’s timeline. 409 when the tenant has no trunk, the agent has no phone or is already on a call; 400 for a number that is not one.',
+        body: Body({
+          number: Type.String({ minLength: 3, maxLength: 32 }),
+          customerId: Type.Optional(Uuid),
+        }),
+        response: withProblems({ 201: ActiveCall }),
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await voiceOf(ctx).placeCall(actorOf(request), request.body)),
+  );
+
+  app.get(
+    '/api/v1/voice/settings',
+    {
+      config: { access: 'supervisor' },
+      schema: {
+        tags,
+        summary: 'Outbound calling: caller id and SIP trunk (the password is never returned)',
+        response: withProblems({ 200: Settings }),
+      },
+    },
+    async (request) => getVoiceSettings(ctx.storage.db, actorOf(request)),
+  );
+
+  app.put(
+    '/api/v1/voice/settings',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'Set the caller id and the SIP trunk agents’ calls leave through',
+        description:
+          'The trunk URI is a template: `{number}` is the E.164 number, `{digits}` the same without +, e.g. `sip:{digits}@10.0.0.1:5060;transport=tcp`. With a username and password, a 401/407 from the trunk is answered with digest credentials. The password is sealed with the master key; leaving it out keeps the stored one. Audited.',
+        body: Body({
+          callerId: Type.Optional(Type.Union([Type.String({ maxLength: 32 }), Type.Null()])),
+          trunk: Type.Optional(
+            Type.Union([
+              Body({
+                uri: Type.String({ minLength: 5, maxLength: 500 }),
+                username: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+                password: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+              }),
+              Type.Null(),
+            ]),
+          ),
+        }),
+        response: withProblems({ 200: Settings }),
+      },
+    },
+    async (request) =>
+      updateVoiceSettings(
+        { db: ctx.storage.db, outbox: ctx.outbox, cipher: ctx.cipher },
+        actorOf(request),
+        request.body,
+      ),
   );
 
   app.get(

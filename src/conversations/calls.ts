@@ -64,6 +64,10 @@ export interface NewCall {
   status: 'open' | 'resolved';
   occurredAt: Date;
   channelId?: string | undefined;
+  /** out: an agent called the customer (the message is the agent's). Default in. */
+  direction?: 'in' | 'out' | undefined;
+  /** The agent who placed an outbound call. */
+  agentId?: string | undefined;
 }
 
 export interface RecordedCall {
@@ -111,9 +115,9 @@ export async function recordCall(deps: StoreDeps, actor: Actor, input: NewCall):
           id: newId(),
           tenant_id: actor.tenantId,
           conversation_id: opened.id,
-          direction: 'in',
-          sender_type: 'customer',
-          sender_id: input.customerId,
+          direction: input.direction ?? 'in',
+          sender_type: input.direction === 'out' ? 'agent' : 'customer',
+          sender_id: input.direction === 'out' ? (input.agentId ?? null) : input.customerId,
           channel_type: 'voice',
           channel_id: input.channelId ?? null,
           content_type: 'call',

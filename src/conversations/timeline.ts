@@ -41,6 +41,8 @@ export interface CallEvent {
   queueId?: string | undefined;
   cause?: string | undefined;
   to?: string | undefined;
+  /** ended, held, transferred: who did it (a user id, 'caller' or 'system'). */
+  by?: string | undefined;
 }
 
 /** The aggregate type call control records call events under, by conversation id. */
@@ -117,6 +119,7 @@ async function attachCallEvents(
       queueId: text('queueId'),
       cause: text('cause'),
       to: text('to'),
+      by: text('by'),
     };
     for (const c of calls) if (c.conversationId === r.aggregate_id) c.events.push(event);
   }

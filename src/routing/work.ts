@@ -35,6 +35,8 @@ export interface NewTask {
   customerId?: string | undefined;
   priority?: number | undefined;
   attributes?: Record<string, unknown> | undefined;
+  /** The agent has the task at once, without an offer (an agent's own outbound call). */
+  assignTo?: string | undefined;
 }
 
 async function breakReasons(live: RoutingLive, tenantId: string): Promise<readonly string[]> {
@@ -261,7 +263,9 @@ export async function createTask(live: RoutingLive, actor: Actor, input: NewTask
         const existing = open && engine.getTask(open.id);
         if (existing) return existing;
       }
-      engine.submitTask({ id, attributes, priority: input.priority ?? 0 });
+      if (input.assignTo !== undefined && !engine.getAgent(input.assignTo))
+        throw new NotFound('agent', input.assignTo);
+      engine.submitTask({ id, attributes, priority: input.priority ?? 0 }, input.assignTo);
       created = true;
       return engine.getTask(id)!;
     },

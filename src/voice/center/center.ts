@@ -5,6 +5,7 @@
 // step is recorded as a `call.*` event (the customer's timeline shows them with the call).
 import type { Logger } from 'pino';
 import type { EventBus, Subscription } from '../../bus/index.js';
+import { recordCall, resolveCaller } from '../../conversations/index.js';
 import { CALL_AGGREGATE } from '../../conversations/timeline.js';
 import {
   type Actor,
@@ -12,23 +13,35 @@ import {
   Conflict,
   type DomainEvent,
   Forbidden,
+  InvalidInput,
   NotFound,
   newId,
   roleAtLeast,
   systemActor,
   Unavailable,
 } from '../../core/index.js';
-import { abandonTask, getTask, queuePosition, type RoutingLive, transferTask } from '../../routing/index.js';
-import type { Db, Outbox } from '../../storage/index.js';
+import { identifierOptionsOf } from '../../identity/index.js';
+import { normalizePhone } from '../../identity/normalize/index.js';
+import {
+  abandonTask,
+  createTask,
+  getTask,
+  queuePosition,
+  type RoutingLive,
+  transferTask,
+} from '../../routing/index.js';
+import type { Cipher } from '../../security/index.js';
+import { type Db, findInTenant, type Outbox } from '../../storage/index.js';
 import type { Call } from '../call.js';
 import type { CallControl } from '../call-control.js';
 import { handleInboundCall, type IvrSessionDeps, type PromptAudioSource } from '../ivr/index.js';
 import type { EndCause, Leg } from '../leg.js';
-import { type AudioClip, clipFromG711, type MediaSession } from '../media/index.js';
+import { type AudioClip, clipFromG711, createClip, type MediaSession, SAMPLE_RATE } from '../media/index.js';
 import { toMediaCall } from '../media-call.js';
 import type { PromptService } from '../tts/index.js';
 import type { WebRtcGateway, WebRtcLeg } from '../webrtc/index.js';
 import { agentPhoneOf } from './phones.js';
+import { trunkOf } from './settings.js';
 import { holdMusic, QueueTreatment } from './treatment.js';
 
 /** Places a call (call control's outbound side). */
@@ -70,6 +83,8 @@ export interface VoiceCenterDeps {
   recorder?: CallRecorder | undefined;
   /** Answers agents' browser softphones (WebRTC); without it agents take calls on SIP phones only. */
   webrtc?: WebRtcGateway | undefined;
+  /** Opens the trunk password (outbound calls). */
+  cipher?: Cipher | undefined;
   /** Music between queue announcements (default 20 s; tests shorten it). */
   musicMs?: number | undefined;
 }
@@ -78,6 +93,8 @@ export type ActiveCallState = 'queued' | 'connecting' | 'connected' | 'held' | '
 
 /** A call after its IVR, as the API shows it. */
 export interface ActiveCallView {
+  /** in: the customer called; out: the agent called the customer. */
+  direction: 'in' | 'out';
   conversationId: string;
   customerId: string;
   taskId: string;
@@ -92,6 +109,7 @@ export interface ActiveCallView {
 }
 
 interface ActiveCall {
+  direction: 'in' | 'out';
   tenantId: string;
   conversationId: string;
   customerId: string;
@@ -309,6 +327,144 @@ export class VoiceCenter {
     return this.view(a);
   }
 
+  // ---- outbound calls --------------------------------------------------------------------------
+
+  /**
+   * Click-to-call: the agent calls a customer through the tenant's trunk, with the tenant's caller id.
+   * The agent is on their softphone line (they hear ringback while it rings) or, without one, their
+   * SIP phone rings first. The call is a voice conversation of its own, assigned to the agent (it takes
+   * their voice capacity), and behaves like any other call afterwards (hold, transfer, hang up).
+   */
+  async placeCall(
+    actor: Actor,
+    input: { number: string; customerId?: string | undefined },
+  ): Promise<ActiveCallView> {
+    const agentId = actor.userId;
+    if (!agentId) throw new Forbidden('only a signed-in agent places calls');
+    if (input.customerId)
+      await findInTenant(this.deps.db, 'customers', actor.tenantId, input.customerId, { entity: 'customer' });
+    const dialer = this.deps.dialer;
+    const trunk = this.deps.cipher && (await trunkOf(this.deps.db, this.deps.cipher, actor.tenantId));
+    if (!dialer || !trunk)
+      throw new Conflict('no outbound trunk is set for this tenant (PUT /api/v1/voice/settings)');
+    const options = await identifierOptionsOf(this.deps.db, actor.tenantId);
+    const number = normalizePhone(input.number, options.region);
+    if (!number) throw new InvalidInput(`${input.number} is not a phone number`, 'number');
+    if ([...this.byConversation.values()].some((a) => a.tenantId === actor.tenantId && a.agentId === agentId))
+      throw new Conflict('you are already on a call');
+    const agentLeg = await this.agentDevice(actor.tenantId, agentId, trunk.callerId ?? number);
+    const store = { db: this.deps.db, outbox: this.deps.outbox };
+    let customerId = input.customerId;
+    if (!customerId) customerId = (await resolveCaller(store, actor, number)).customer.id;
+    const now = this.deps.clock.now();
+    const callId = newId(now);
+    let recorded: Awaited<ReturnType<typeof recordCall>>;
+    let taskId: string;
+    try {
+      recorded = await recordCall(store, actor, {
+        customerId,
+        callId,
+        summary: `Call to ${number}`,
+        details: {
+          call: {
+            id: callId,
+            direction: 'out',
+            from: trunk.callerId ?? '',
+            to: number,
+            agentId,
+            startedAt: new Date(now).toISOString(),
+          },
+        },
+        status: 'open',
+        occurredAt: new Date(now),
+        direction: 'out',
+        agentId,
+      });
+      const task = await createTask(this.deps.routing, actor, {
+        channel: 'voice',
+        conversationId: recorded.conversation.id,
+        customerId,
+        assignTo: agentId,
+        attributes: { direction: 'out' },
+      });
+      taskId = task.id;
+    } catch (err) {
+      if (agentLeg.kind === 'sip-out') void agentLeg.hangup();
+      throw err;
+    }
+    const leg = await dialer.dial(trunk.target(number), {
+      callerId: trunk.callerId ?? 'anonymous',
+      ringTimeoutMs: 60_000,
+      ...(trunk.auth && { auth: trunk.auth }),
+    });
+    const a: ActiveCall = {
+      direction: 'out',
+      tenantId: actor.tenantId,
+      conversationId: recorded.conversation.id,
+      customerId,
+      taskId,
+      callId,
+      from: trunk.callerId ?? '',
+      to: number,
+      caller: leg,
+      language: 'zh-CN',
+      state: 'connecting',
+      agentId,
+      agentLeg,
+      dialled: agentLeg.kind === 'sip-out',
+      queuedAt: now,
+      connectedAt: undefined,
+      treatment: undefined,
+      recording: undefined,
+      generation: 0,
+      endedBy: undefined,
+    };
+    this.byTask.set(taskId, a);
+    this.byConversation.set(a.conversationId, a);
+    leg.once('ended', (cause) => this.track(this.callerEnded(a, cause)));
+    if (a.dialled)
+      agentLeg.once('ended', () => {
+        // The agent hung up their phone: ringing or talking, the call is over for the customer.
+        if (a.agentLeg === agentLeg && a.state !== 'ended') {
+          a.endedBy = agentId;
+          void leg.hangup();
+        }
+      });
+    void agentLeg.play(ringback(), { loop: true });
+    await this.record(a, 'dialing', { agentId, to: number });
+    this.track(
+      (async () => {
+        const up = await answeredOrEnded(leg);
+        agentLeg.stopPlayback();
+        if (!up || a.state !== 'connecting' || agentLeg.state === 'ended') return;
+        leg.bridge(agentLeg);
+        a.state = 'connected';
+        a.connectedAt = this.deps.clock.now();
+        await this.startRecording(a, agentLeg, agentId);
+        await this.record(a, 'connected', { agentId, device: a.dialled ? 'sip' : 'webrtc' });
+      })(),
+    );
+    return this.view(a);
+  }
+
+  /** The agent's softphone line, or their SIP phone rung and answered; a Conflict when neither. */
+  private async agentDevice(tenantId: string, agentId: string, callerId: string): Promise<Leg> {
+    const line = this.lineOf(tenantId, agentId);
+    if (line && line.state !== 'ended') {
+      if (line.bridgedTo) throw new Conflict('your phone line is on a call');
+      const up = await answeredOrEnded(line);
+      if (up) return up;
+    }
+    const phone = await agentPhoneOf(this.deps.db, tenantId, agentId);
+    if (!phone || !this.deps.dialer)
+      throw new Conflict('connect your softphone (or set a SIP phone) before placing a call');
+    const leg = await answeredOrEnded(
+      await this.deps.dialer.dial(phone, { callerId, ringTimeoutMs: 30_000 }),
+    );
+    if (!leg) throw new Conflict('your phone did not answer');
+    return leg;
+  }
+
   // ---- inbound calls ---------------------------------------------------------------------------
 
   private async inbound(call: Call): Promise<void> {
@@ -317,6 +473,7 @@ export class VoiceCenter {
     if (!tenantId || !taskId || !conversationId || !customerId) return;
     const language = session.result.attributes.language === 'en' ? 'en' : 'zh-CN';
     const a: ActiveCall = {
+      direction: 'in',
       tenantId,
       conversationId,
       customerId,
@@ -490,6 +647,12 @@ export class VoiceCenter {
   private lineLost(tenantId: string, agentId: string, leg: Leg): void {
     for (const a of this.byTask.values()) {
       if (a.tenantId !== tenantId || a.agentLeg !== leg || a.state === 'ended') continue;
+      if (a.direction === 'out') {
+        // The agent's own call: nobody to queue it for.
+        a.endedBy = agentId;
+        void a.caller.hangup();
+        continue;
+      }
       this.track(
         (async () => {
           a.agentLeg = undefined;
@@ -557,6 +720,7 @@ export class VoiceCenter {
 
   private view(a: ActiveCall): ActiveCallView {
     return {
+      direction: a.direction,
       conversationId: a.conversationId,
       customerId: a.customerId,
       taskId: a.taskId,
@@ -612,6 +776,18 @@ export class VoiceCenter {
     this.inFlight.add(settled);
     void settled.finally(() => this.inFlight.delete(settled));
   }
+}
+
+let ringbackClip: AudioClip | undefined;
+
+/** What the agent hears while the customer's phone rings: 450 Hz, 1 s on, 4 s off (China's ringback). */
+function ringback(): AudioClip {
+  if (ringbackClip) return ringbackClip;
+  const samples = new Int16Array(5 * SAMPLE_RATE);
+  for (let i = 0; i < SAMPLE_RATE; i++)
+    samples[i] = Math.round(4000 * Math.sin((2 * Math.PI * 450 * i) / SAMPLE_RATE));
+  ringbackClip = createClip(samples);
+  return ringbackClip;
 }
 
 /** Resolves with the leg once it is answered, or undefined when it ends first. */

@@ -13,4 +13,12 @@ export {
 } from './center.js';
 export { type AgentPhone, agentPhoneOf, getAgentPhone, setAgentPhone } from './phones.js';
 export { type CallRecorderDeps, createCallRecorder } from './recording.js';
+export {
+  getVoiceSettings,
+  type Trunk,
+  trunkOf,
+  updateVoiceSettings,
+  type VoiceSettings,
+  type VoiceSettingsInput,
+} from './settings.js';
 export { announcementText, holdMusic, type QueueStanding, QueueTreatment } from './treatment.js';
