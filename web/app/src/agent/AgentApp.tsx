@@ -1,6 +1,7 @@
 // The agent workspace (issue #6): three columns that fit a 1366×768 laptop — the agent's state,
 // incoming offers and the unified inbox (280 px); the open conversation; the customer 360 panel
 // (340 px, collapsible). Live over the shared WebSocket, no polling; keyboard first (`?` lists keys).
+// The agent's browser phone and the call on it sit under the agent's state.
 import { CustomerServiceOutlined, QuestionCircleOutlined } from '@ant-design/icons';
 import { Button, Empty, Typography } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -17,6 +18,8 @@ import { type InboxFilter, InboxList, visibleItems } from './InboxList';
 import { OfferList } from './OfferList';
 import { PresenceBar } from './PresenceBar';
 import { type Action, ShortcutHelp, useShortcuts } from './Shortcuts';
+import { Softphone } from './Softphone';
+import { useSoftphone } from './softphone';
 
 const PANEL_KEY = 'sb.agent.panel';
 
@@ -34,6 +37,7 @@ function Workspace({ me }: { me: Me }) {
   const presence = usePresence(me);
   const offers = useOffers(me);
   const inbox = useInbox(me, activeId);
+  const phone = useSoftphone(me);
   const [filter, setFilter] = useState<InboxFilter>('active');
   const [panelOpen, setPanelOpen] = useState(() => localStorage.getItem(PANEL_KEY) !== 'closed');
   const [wrapOpen, setWrapOpen] = useState(false);
@@ -177,7 +181,15 @@ function Workspace({ me }: { me: Me }) {
         <div ref={presenceRef}>
           <PresenceBar presence={presence} />
         </div>
-        <OfferList offers={offers} onAccept={(o) => void accept(o)} />
+        <Softphone
+          phone={phone}
+          me={me}
+          onTransferred={(id) => {
+            if (id === activeId) leave('transferred');
+            else inbox.remove(id);
+          }}
+        />
+        <OfferList offers={offers} onAccept={(o) => void accept(o)} phoneReady={phone.status === 'ready'} />
         <div ref={inboxRef} style={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0 }}>
           <InboxList
             inbox={inbox}

@@ -1,6 +1,7 @@
 // Incoming offers: who is waiting, on which channel, what they wrote, how long is left to answer;
-// accept (Alt+A) or reject (Alt+R) — the first offer takes the shortcuts.
-import { CheckOutlined, CloseOutlined } from '@ant-design/icons';
+// accept (Alt+A) or reject (Alt+R) — the first offer takes the shortcuts. A phone call says so:
+// accepting it connects the caller to the agent's phone.
+import { CheckOutlined, CloseOutlined, PhoneOutlined } from '@ant-design/icons';
 import { Button, Progress, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { ChannelIcon } from '../shared/ChannelIcon';
@@ -8,7 +9,19 @@ import { Clamp } from './Clamp';
 import { type Offer, type Offers, useCustomers, useNow } from './hooks';
 import { customerName, customers, shortTag } from './model';
 
-export function OfferList({ offers, onAccept }: { offers: Offers; onAccept(o: Offer): void }) {
+/** Channels whose work is a phone call (the routing engine's voice class). */
+const CALL_CHANNELS = new Set(['voice', 'phone', 'sip']);
+
+export function OfferList({
+  offers,
+  onAccept,
+  phoneReady = true,
+}: {
+  offers: Offers;
+  onAccept(o: Offer): void;
+  /** The browser softphone is up: a call offer warns when it is not. */
+  phoneReady?: boolean;
+}) {
   const { t } = useTranslation('agent');
   useCustomers();
   const now = useNow(250, offers.items.length > 0);
@@ -33,6 +46,7 @@ export function OfferList({ offers, onAccept }: { offers: Offers; onAccept(o: Of
           customerId ? t('customer.visitor', { tag: shortTag(customerId) }) : t('customer.unknown'),
         );
         const busy = offers.pending.has(o.id);
+        const isCall = CALL_CHANNELS.has(channel);
         return (
           <article
             key={o.id}
@@ -64,6 +78,17 @@ export function OfferList({ offers, onAccept }: { offers: Offers; onAccept(o: Of
                 {t('offers.seconds', { count: secs })}
               </span>
             </div>
+            {isCall && (
+              <div data-testid="offer-call" style={{ marginTop: 4, fontSize: 12, color: '#0e7490' }}>
+                <PhoneOutlined aria-hidden style={{ marginRight: 4 }} />
+                {t('offers.call')}
+                {!phoneReady && (
+                  <Typography.Text type="warning" style={{ display: 'block', fontSize: 12 }}>
+                    {t('offers.connectPhone')}
+                  </Typography.Text>
+                )}
+              </div>
+            )}
             {o.preview && (
               <Clamp lines={2} style={{ marginTop: 4, fontSize: 12, color: 'rgba(0,0,0,.55)' }}>
                 {o.preview}

@@ -1,12 +1,21 @@
 // Transfer to a queue or to a colleague: the routing task (with its attributes and age) moves, and
-// the conversation leaves this agent's inbox. An optional note tells the next agent why.
+// the conversation leaves this agent's inbox. An optional note tells the next agent why. A phone
+// call still in progress moves through the voice API (the caller hears music until someone accepts).
 import { Alert, Form, Input, Modal, Radio, Select } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { get, patch, post } from '../shared/api';
-import { atLeast, type Me } from '../shared/auth';
+import { ApiError, get, patch, post } from '../shared/api';
+import type { Me } from '../shared/auth';
 import { useFail } from './hooks';
-import { type Conversation, type Queue, taskOfConversation, type User } from './model';
+import { type Conversation, type Queue, taskOfConversation } from './model';
+
+/** A colleague from GET /api/v1/directory/agents. */
+interface Colleague {
+  id: string;
+  displayName: string;
+  state: 'available' | 'busy' | 'wrap_up' | 'break' | 'offline';
+  available: boolean;
+}
 
 export function TransferModal({
   conversation,
@@ -15,7 +24,7 @@ export function TransferModal({
   onClose,
   onDone,
 }: {
-  conversation: Conversation;
+  conversation: Pick<Conversation, 'id' | 'channelType'>;
   me: Me;
   open: boolean;
   onClose(): void;
@@ -25,7 +34,7 @@ export function TransferModal({
   const fail = useFail();
   const [kind, setKind] = useState<'queue' | 'agent'>('queue');
   const [queues, setQueues] = useState<Queue[]>([]);
-  const [agents, setAgents] = useState<User[] | null>(null);
+  const [agents, setAgents] = useState<Colleague[] | null>(null);
   const [target, setTarget] = useState<string | undefined>();
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
@@ -37,17 +46,22 @@ export function TransferModal({
     get<{ items: Queue[] }>('/api/v1/queues?limit=200')
       .then((r) => setQueues(r.items))
       .catch(() => setQueues([]));
-    // Agents may not list users: they transfer to queues.
-    if (!atLeast(me.role, 'supervisor')) {
-      setAgents(null);
-      return;
-    }
-    get<{ items: User[] }>('/api/v1/users?limit=200')
-      .then((r) =>
-        setAgents(r.items.filter((u) => u.id !== me.id && u.status !== 'disabled' && u.role !== 'owner')),
-      )
+    get<{ items: Colleague[] }>('/api/v1/directory/agents')
+      .then((r) => setAgents(r.items.filter((u) => u.id !== me.id)))
       .catch(() => setAgents(null));
-  }, [open, me.id, me.role]);
+  }, [open, me.id]);
+
+  /** A call in progress moves with the voice API; false when the conversation has no call (any more). */
+  const moveCall = async (body: { queueId: string } | { agentId: string }): Promise<boolean> => {
+    if (conversation.channelType !== 'voice') return false;
+    try {
+      await post(`/api/v1/voice/calls/${conversation.id}/transfer`, body);
+      return true;
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 404 || e.code === 'VOICE_OFF')) return false;
+      throw e;
+    }
+  };
 
   const submit = async () => {
     if (!target) return;
@@ -59,13 +73,15 @@ export function TransferModal({
           text: note.trim(),
           mentions: [],
         }).catch(() => undefined);
-      const taskId = await taskOfConversation(conversation.id);
-      if (taskId) await post(`/api/v1/routing/tasks/${taskId}/transfer`, body);
-      else
-        await patch(
-          `/api/v1/conversations/${conversation.id}`,
-          kind === 'queue' ? { queueId: target, assigneeId: null } : { assigneeId: target },
-        );
+      if (!(await moveCall(body))) {
+        const taskId = await taskOfConversation(conversation.id);
+        if (taskId) await post(`/api/v1/routing/tasks/${taskId}/transfer`, body);
+        else
+          await patch(
+            `/api/v1/conversations/${conversation.id}`,
+            kind === 'queue' ? { queueId: target, assigneeId: null } : { assigneeId: target },
+          );
+      }
       onDone();
     } catch (e) {
       fail(e);
@@ -77,12 +93,15 @@ export function TransferModal({
   const options =
     kind === 'queue'
       ? queues.map((q) => ({ value: q.id, label: q.name }))
-      : (agents ?? []).map((u) => ({ value: u.id, label: u.displayName || u.email }));
+      : (agents ?? []).map((u) => ({
+          value: u.id,
+          label: t('transfer.agentState', { name: u.displayName, state: t(`presence.${u.state}`) }),
+        }));
 
   return (
     <Modal
       open={open}
-      title={t('transfer.title')}
+      title={conversation.channelType === 'voice' ? t('transfer.callTitle') : t('transfer.title')}
       okText={t('transfer.submit')}
       cancelText={t('common:actions.cancel')}
       okButtonProps={{ disabled: !target }}

@@ -1,0 +1,214 @@
+// The agent's phone at the top of the inbox column: whether the browser softphone is connected (and a
+// button to connect it), and while a call is given to the agent, the call panel: the caller's number,
+// how long the call has lasted, mute, hold, transfer and hang up. Accepting a voice offer is what
+// answers a call, so there is no answer button here.
+import {
+  AudioMutedOutlined,
+  AudioOutlined,
+  PauseCircleOutlined,
+  PhoneOutlined,
+  PlayCircleOutlined,
+  PoweroffOutlined,
+  StopOutlined,
+  SwapOutlined,
+} from '@ant-design/icons';
+import { Button, Tag, Tooltip, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Me } from '../shared/auth';
+import { useNow } from './hooks';
+import type { Softphone as Phone } from './softphone';
+import { TransferModal } from './TransferModal';
+
+const DOT: Record<string, string> = {
+  off: '#bfbfbf',
+  connecting: '#faad14',
+  ready: '#52c41a',
+  failed: '#cf1322',
+  inCall: '#1664ff',
+};
+
+/** 75 s → "01:15"; an hour or more → "1:02:03". */
+function clock(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const two = (n: number) => String(n).padStart(2, '0');
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}:${two(m)}:${two(s % 60)}` : `${two(m)}:${two(s % 60)}`;
+}
+
+export function Softphone({
+  phone,
+  me,
+  onTransferred,
+}: {
+  phone: Phone;
+  me: Me;
+  /** The call left this agent through the transfer dialog. */
+  onTransferred(conversationId: string): void;
+}) {
+  const { t } = useTranslation('agent');
+  const [transferOpen, setTransferOpen] = useState(false);
+  const call = phone.call;
+  const live = call && call.state !== 'ended' && call.state !== 'queued';
+  const now = useNow(1000, !!live);
+  const shown = live ? 'inCall' : phone.status;
+  const onLine = call?.device !== 'sip';
+  if (phone.status === 'unavailable' && !live) return null;
+
+  return (
+    <section
+      aria-label={t('phone.region')}
+      data-testid="softphone"
+      data-status={shown}
+      style={{ padding: '6px 10px', borderBottom: '1px solid #f0f0f0' }}
+    >
+      {/* The caller's voice; no controls of its own (the call panel is the control). */}
+      {/* biome-ignore lint/a11y/useMediaCaption: a live phone call has no captions to give */}
+      <audio ref={phone.audioRef} autoPlay aria-hidden />
+      <div style={{ display: 'flex', alignItems: 'center', gap: 6, minHeight: 28 }}>
+        <PhoneOutlined aria-hidden style={{ color: DOT[shown] }} />
+        <Typography.Text role="status" data-testid="phone-status" style={{ flex: 1, fontSize: 12 }} ellipsis>
+          {t('phone.status', { state: t(`phone.states.${shown}`) })}
+        </Typography.Text>
+        {(phone.status === 'off' || phone.status === 'failed') && (
+          <Button
+            size="small"
+            type={phone.status === 'off' ? 'primary' : 'default'}
+            loading={phone.busy}
+            onClick={() => void phone.connect()}
+            data-testid="phone-connect"
+          >
+            {phone.status === 'off' ? t('phone.connect') : t('phone.reconnect')}
+          </Button>
+        )}
+        {phone.status === 'connecting' && (
+          <Button size="small" loading disabled>
+            {t('phone.states.connecting')}
+          </Button>
+        )}
+        {phone.status === 'ready' && !live && (
+          <Tooltip title={t('phone.disconnect')}>
+            <Button
+              size="small"
+              type="text"
+              icon={<PoweroffOutlined aria-hidden />}
+              aria-label={t('phone.disconnect')}
+              onClick={() => void phone.disconnect()}
+            />
+          </Tooltip>
+        )}
+      </div>
+      {phone.status === 'failed' && phone.error && (
+        <Typography.Text type="danger" style={{ fontSize: 12 }}>
+          {t('phone.failed', { reason: phone.error })}
+        </Typography.Text>
+      )}
+      {call && live && (
+        <div
+          data-testid="call-panel"
+          data-state={call.state}
+          style={{
+            marginTop: 4,
+            padding: '6px 8px',
+            background: call.state === 'held' ? '#fffbe6' : '#e6f4ff',
+            border: `1px solid ${call.state === 'held' ? '#ffe58f' : '#91caff'}`,
+            borderRadius: 8,
+          }}
+        >
+          <div style={{ display: 'flex', alignItems: 'center', gap: 6 }}>
+            <Typography.Text strong data-testid="call-number" style={{ flex: 1 }} ellipsis>
+              {call.from}
+            </Typography.Text>
+            <Tag color={call.state === 'held' ? 'gold' : 'blue'} style={{ marginInlineEnd: 0 }}>
+              {t(`phone.callStates.${call.state}`)}
+            </Tag>
+            <span
+              role="timer"
+              data-testid="call-timer"
+              aria-label={t('phone.duration', {
+                time: clock(call.connectedAt ? now - Date.parse(call.connectedAt) : 0),
+              })}
+              style={{ fontVariantNumeric: 'tabular-nums', fontSize: 12, color: '#595959' }}
+            >
+              {clock(call.connectedAt ? now - Date.parse(call.connectedAt) : 0)}
+            </span>
+          </div>
+          {!onLine && (
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {t('phone.deskPhone')}
+            </Typography.Text>
+          )}
+          <div style={{ display: 'flex', gap: 4, marginTop: 6 }}>
+            {onLine && (
+              <Button
+                size="small"
+                style={{ flex: 1 }}
+                icon={phone.muted ? <AudioMutedOutlined aria-hidden /> : <AudioOutlined aria-hidden />}
+                aria-label={phone.muted ? t('phone.unmute') : t('phone.mute')}
+                data-testid="call-mute"
+                disabled={phone.busy || phone.status !== 'ready'}
+                onClick={() => void phone.setMuted(!phone.muted)}
+              >
+                {phone.muted ? t('phone.unmute') : t('phone.mute')}
+              </Button>
+            )}
+            <Button
+              size="small"
+              style={{ flex: 1 }}
+              icon={
+                call.state === 'held' ? (
+                  <PlayCircleOutlined aria-hidden />
+                ) : (
+                  <PauseCircleOutlined aria-hidden />
+                )
+              }
+              aria-label={call.state === 'held' ? t('phone.resume') : t('phone.hold')}
+              data-testid="call-hold"
+              disabled={phone.busy || (call.state !== 'connected' && call.state !== 'held')}
+              onClick={() => void (call.state === 'held' ? phone.resume() : phone.hold())}
+            >
+              {call.state === 'held' ? t('phone.resume') : t('phone.hold')}
+            </Button>
+            <Button
+              size="small"
+              style={{ flex: 1 }}
+              icon={<SwapOutlined aria-hidden />}
+              aria-label={t('phone.transfer')}
+              data-testid="call-transfer"
+              disabled={phone.busy || (call.state !== 'connected' && call.state !== 'held')}
+              onClick={() => setTransferOpen(true)}
+            >
+              {t('phone.transfer')}
+            </Button>
+          </div>
+          <Button
+            size="small"
+            danger
+            type="primary"
+            block
+            icon={<StopOutlined aria-hidden />}
+            aria-label={t('phone.hangup')}
+            data-testid="call-hangup"
+            disabled={phone.busy}
+            onClick={() => void phone.hangup()}
+            style={{ marginTop: 4 }}
+          >
+            {t('phone.hangup')}
+          </Button>
+          <TransferModal
+            conversation={{ id: call.conversationId, channelType: 'voice' }}
+            me={me}
+            open={transferOpen}
+            onClose={() => setTransferOpen(false)}
+            onDone={() => {
+              setTransferOpen(false);
+              phone.refresh();
+              onTransferred(call.conversationId);
+            }}
+          />
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,271 @@
+// The agent's browser softphone: one standing WebRTC line to the server (microphone out, the caller's
+// voice in), and the call the ACD put on it. The server cannot hang up over WebRTC, so the line's and
+// the call's state come from the API and the call.* live events; the peer connection only says whether
+// media flows.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, get, getToken, post } from '../shared/api';
+import type { Me } from '../shared/auth';
+import { useLiveEvents } from '../shared/live';
+import { useFail, useRefresh } from './hooks';
+
+/** A call after the IVR as GET /api/v1/voice/calls shows it. */
+export interface ActiveCall {
+  conversationId: string;
+  customerId: string;
+  taskId: string;
+  callId: string;
+  from: string;
+  to: string;
+  state: 'queued' | 'connecting' | 'connected' | 'held' | 'ended';
+  agentId?: string;
+  device?: 'webrtc' | 'sip';
+  queuedAt: string;
+  connectedAt?: string;
+}
+
+interface LineView {
+  lineId: string;
+  state: 'connecting' | 'up';
+  muted: boolean;
+  call?: ActiveCall;
+}
+
+/**
+ * off: never connected (or closed); failed: it dropped or was refused, reconnect offered;
+ * unavailable: this server has no voice (or no browser softphone), so there is no phone to show.
+ */
+export type PhoneStatus = 'off' | 'connecting' | 'ready' | 'failed' | 'unavailable';
+
+export interface Softphone {
+  status: PhoneStatus;
+  /** Why the last connect failed (the browser's or the server's words). */
+  error: string | undefined;
+  muted: boolean;
+  /** The call given to this agent (on this line, or on their SIP desk phone). */
+  call: ActiveCall | undefined;
+  busy: boolean;
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  setMuted(muted: boolean): Promise<void>;
+  hold(): Promise<void>;
+  resume(): Promise<void>;
+  hangup(): Promise<void>;
+  /** Re-reads the call (after a transfer the modal made). */
+  refresh(): void;
+  /** The element the caller's voice plays in. */
+  audioRef: React.RefObject<HTMLAudioElement | null>;
+}
+
+/** What the browser tests read: the peer connection of the line, when there is one. */
+declare global {
+  interface Window {
+    __sbSoftphone?: { pc: RTCPeerConnection | undefined };
+  }
+}
+
+const LIVE_STATES = new Set(['connecting', 'connected', 'held']);
+
+function iceGathered(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      if (pc.iceGatheringState !== 'complete') return;
+      pc.removeEventListener('icegatheringstatechange', done);
+      resolve();
+    };
+    pc.addEventListener('icegatheringstatechange', done);
+  });
+}
+
+/** Best effort, and still sent while the page unloads (keepalive), with the token captured at connect. */
+function closeLine(token: string | null): void {
+  if (!token) return;
+  void fetch('/api/v1/voice/softphone', {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${token}` },
+    keepalive: true,
+  }).catch(() => undefined);
+}
+
+export function useSoftphone(me: Me): Softphone {
+  const fail = useFail();
+  const [status, setStatus] = useState<PhoneStatus>('off');
+  const [error, setError] = useState<string | undefined>();
+  const [muted, setMutedState] = useState(false);
+  const [call, setCall] = useState<ActiveCall | undefined>();
+  const [busy, setBusy] = useState(false);
+  const pc = useRef<RTCPeerConnection | undefined>(undefined);
+  const stream = useRef<MediaStream | undefined>(undefined);
+  const token = useRef<string | null>(null);
+  const audioRef = useRef<HTMLAudioElement | null>(null);
+  const callRef = useRef(call);
+  callRef.current = call;
+
+  const teardown = useCallback(() => {
+    const old = pc.current;
+    pc.current = undefined;
+    if (window.__sbSoftphone) window.__sbSoftphone.pc = undefined;
+    if (old) old.close();
+    for (const track of stream.current?.getTracks() ?? []) track.stop();
+    stream.current = undefined;
+    if (audioRef.current) audioRef.current.srcObject = null;
+  }, []);
+
+  const loadCall = useCallback(() => {
+    get<{ items: ActiveCall[] }>('/api/v1/voice/calls')
+      .then((r) => setCall(r.items.find((c) => c.agentId === me.id && LIVE_STATES.has(c.state)) ?? undefined))
+      .catch(() => undefined);
+  }, [me.id]);
+
+  /** Our line as the server sees it: gone means the peer connection is dead too. */
+  const checkLine = useCallback(() => {
+    if (!pc.current) return;
+    get<LineView>('/api/v1/voice/softphone')
+      .then((line) => setMutedState(line.muted))
+      .catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 404 && pc.current) {
+          teardown();
+          setStatus('failed');
+        }
+      });
+  }, [teardown]);
+
+  useEffect(loadCall, [loadCall]);
+  useEffect(() => {
+    // Only to learn whether this server takes browser calls at all; a line of an earlier page is
+    // not ours (its peer connection died with that page) and ends on its own.
+    get<LineView>('/api/v1/voice/softphone').catch((e: unknown) => {
+      if (e instanceof ApiError && e.status === 503 && !pc.current) setStatus('unavailable');
+    });
+  }, []);
+  useRefresh(() => {
+    loadCall();
+    checkLine();
+  });
+
+  useLiveEvents(['call.*'], (e) => {
+    const p = e.payload as { agentId?: string; conversationId?: string; to?: string; from?: string };
+    const mine =
+      p.agentId === me.id ||
+      p.from === me.id ||
+      p.to === `agent:${me.id}` ||
+      (p.conversationId !== undefined && p.conversationId === callRef.current?.conversationId);
+    if (!mine) return;
+    loadCall();
+    if (e.type === 'call.agent_unreachable') checkLine();
+  });
+
+  const connect = useCallback(async () => {
+    teardown();
+    setBusy(true);
+    setError(undefined);
+    setStatus('connecting');
+    try {
+      const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+      stream.current = media;
+      const peer = new RTCPeerConnection();
+      pc.current = peer;
+      window.__sbSoftphone = { pc: peer };
+      for (const track of media.getAudioTracks()) peer.addTrack(track, media);
+      peer.addEventListener('track', (ev) => {
+        const el = audioRef.current;
+        if (!el) return;
+        el.srcObject = ev.streams[0] ?? new MediaStream([ev.track]);
+        void el.play().catch(() => undefined);
+      });
+      peer.addEventListener('connectionstatechange', () => {
+        if (pc.current !== peer) return;
+        if (peer.connectionState === 'connected') setStatus('ready');
+        else if (peer.connectionState === 'failed' || peer.connectionState === 'closed') {
+          teardown();
+          setStatus('failed');
+        }
+      });
+      await peer.setLocalDescription(await peer.createOffer());
+      await iceGathered(peer);
+      token.current = getToken();
+      const answer = await post<{ lineId: string; sdp: string }>('/api/v1/voice/softphone', {
+        sdp: peer.localDescription?.sdp ?? '',
+      });
+      if (pc.current !== peer) return;
+      await peer.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+      setMutedState(false);
+      if (peer.connectionState === 'connected') setStatus('ready');
+    } catch (e) {
+      teardown();
+      setStatus('failed');
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  }, [teardown]);
+
+  const disconnect = useCallback(async () => {
+    const had = !!pc.current;
+    teardown();
+    setStatus('off');
+    if (had) closeLine(token.current);
+  }, [teardown]);
+
+  // Leaving the page or signing out closes the line (the closed peer connection would end it too).
+  useEffect(() => {
+    const onHide = () => {
+      if (pc.current) closeLine(token.current);
+    };
+    window.addEventListener('pagehide', onHide);
+    return () => {
+      window.removeEventListener('pagehide', onHide);
+      if (pc.current) closeLine(token.current);
+      teardown();
+    };
+  }, [teardown]);
+
+  const act = useCallback(
+    async (fn: () => Promise<unknown>) => {
+      setBusy(true);
+      try {
+        await fn();
+      } catch (e) {
+        fail(e);
+      } finally {
+        setBusy(false);
+        loadCall();
+      }
+    },
+    [fail, loadCall],
+  );
+
+  const setMuted = useCallback(
+    (on: boolean) =>
+      act(async () => {
+        // The track stays and sends silence: a line without RTP for 30 s is ended by the server.
+        for (const track of stream.current?.getAudioTracks() ?? []) track.enabled = !on;
+        setMutedState(on);
+        const line = await post<LineView>('/api/v1/voice/softphone/mute', { muted: on });
+        setMutedState(line.muted);
+      }),
+    [act],
+  );
+
+  const onCall = (verb: 'hold' | 'resume' | 'hangup') =>
+    act(async () => {
+      const c = callRef.current;
+      if (c) await post(`/api/v1/voice/calls/${c.conversationId}/${verb}`, {});
+    });
+
+  return {
+    status,
+    error,
+    muted,
+    call,
+    busy,
+    connect,
+    disconnect,
+    setMuted,
+    hold: () => onCall('hold'),
+    resume: () => onCall('resume'),
+    hangup: () => onCall('hangup'),
+    refresh: loadCall,
+    audioRef,
+  };
+}
