@@ -1,5 +1,5 @@
 // The agent's phone at the top of the inbox column: whether the browser softphone is connected (and a
-// button to connect it), and while a call is given to the agent, the call panel: the caller's number,
+// button to connect it), and while a call is given to the agent, the call panel: the customer's number,
 // how long the call has lasted, mute, hold, transfer and hang up. Accepting a voice offer is what
 // answers a call, so there is no answer button here.
 import {
@@ -118,7 +118,7 @@ export function Softphone({
         >
           <div style={{ display: 'flex', alignItems: 'center', gap: 6 }}>
             <Typography.Text strong data-testid="call-number" style={{ flex: 1 }} ellipsis>
-              {call.from}
+              {call.direction === 'out' ? call.to : call.from}
             </Typography.Text>
             <Tag color={call.state === 'held' ? 'gold' : 'blue'} style={{ marginInlineEnd: 0 }}>
               {t(`phone.callStates.${call.state}`)}

@@ -10,6 +10,8 @@ import { useFail, useRefresh } from './hooks';
 
 /** A call after the IVR as GET /api/v1/voice/calls shows it. */
 export interface ActiveCall {
+  /** in: the customer called; out: the agent called the customer. */
+  direction?: 'in' | 'out';
   conversationId: string;
   customerId: string;
   taskId: string;
@@ -114,7 +116,11 @@ export function useSoftphone(me: Me): Softphone {
   const loadCall = useCallback(() => {
     get<{ items: ActiveCall[] }>('/api/v1/voice/calls')
       .then((r) => setCall(r.items.find((c) => c.agentId === me.id && LIVE_STATES.has(c.state)) ?? undefined))
-      .catch(() => undefined);
+      .catch((e: unknown) => {
+        // A server without voice: no phone to show. (A line left by an earlier page is not ours: its
+        // peer connection died with that page, and the line ends on its own.)
+        if (e instanceof ApiError && e.status === 503 && !pc.current) setStatus('unavailable');
+      });
   }, [me.id]);
 
   /** Our line as the server sees it: gone means the peer connection is dead too. */
@@ -131,13 +137,6 @@ export function useSoftphone(me: Me): Softphone {
   }, [teardown]);
 
   useEffect(loadCall, [loadCall]);
-  useEffect(() => {
-    // Only to learn whether this server takes browser calls at all; a line of an earlier page is
-    // not ours (its peer connection died with that page) and ends on its own.
-    get<LineView>('/api/v1/voice/softphone').catch((e: unknown) => {
-      if (e instanceof ApiError && e.status === 503 && !pc.current) setStatus('unavailable');
-    });
-  }, []);
   useRefresh(() => {
     loadCall();
     checkLine();
