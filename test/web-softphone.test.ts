@@ -331,5 +331,25 @@ describe.skipIf(!sippAvailable() || !browser)(
       await waitFor(() => lineOf(b.id) === undefined);
       expect((await call(b.auth, 'GET', '/api/v1/voice/softphone')).status).toBe(404);
     });
+
+    it('shows a line the server closed as disconnected, and the reconnect button brings it back', async () => {
+      // Closed from elsewhere (another tab, an API client): WebRTC does not tell the browser, so the
+      // workspace learns it from the API when the tab comes back to the front.
+      const old = lineOf(a.id)!;
+      expect((await call(a.auth, 'DELETE', '/api/v1/voice/softphone')).status).toBe(204);
+      await waitFor(() => old.state === 'ended');
+      await a.page.evaluate("document.dispatchEvent(new Event('visibilitychange'))");
+      const softphone = a.page.getByTestId('softphone');
+      await a.page.locator('[data-testid="softphone"][data-status="failed"]').waitFor();
+      await softphone.getByRole('button', { name: a.L.phone.reconnect, exact: true }).click();
+      await a.page.locator('[data-testid="softphone"][data-status="ready"]').waitFor();
+      const line = await waitFor(() => {
+        const l = lineOf(a.id);
+        return l && l !== old && l.state !== 'ended' ? l : undefined;
+      });
+      const packets = line.fromBrowser.packets;
+      await waitFor(() => line.fromBrowser.packets > packets + 20);
+      expect(await missingKeys(a.page)).toEqual([]);
+    });
   },
 );
