@@ -70,6 +70,34 @@ export function transcode(from: Codec, to: Codec, payload: Uint8Array): Uint8Arr
 }
 
 /**
+ * PCM → G.711 by table (64 K entries per law, built on first use): the mixer encodes a frame per member
+ * per tick, where alawmulaw's per-sample arithmetic would dominate the cost.
+ */
+const ENCODE: Partial<Record<Codec, Uint8Array>> = {};
+
+function encodeTable(codec: Codec): Uint8Array {
+  let table = ENCODE[codec];
+  if (!table) {
+    const encode = codec === 'PCMU' ? alawmulaw.mulaw.encodeSample : alawmulaw.alaw.encodeSample;
+    table = new Uint8Array(65536);
+    for (let s = -32768; s < 32768; s++) table[s & 0xffff] = encode(s);
+    ENCODE[codec] = table;
+  }
+  return table;
+}
+
+/** One frame of PCM in `codec`, written into `out` (one byte per sample). */
+export function encodeFrame(
+  codec: Codec,
+  pcm: Int16Array,
+  out: Uint8Array = new Uint8Array(pcm.length),
+): Uint8Array {
+  const table = encodeTable(codec);
+  for (let i = 0; i < pcm.length; i++) out[i] = table[pcm[i]! & 0xffff]!;
+  return out;
+}
+
+/**
  * Changes the sample rate. Going down, each output sample is the mean of the input samples it covers
  * (a box filter): enough against aliasing for speech prompts from a synthesiser at 16–24 kHz.
  */

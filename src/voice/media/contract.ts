@@ -42,10 +42,12 @@ export interface MediaSession {
   onDtmf(listener: (event: DtmfEvent) => void): () => void;
   /** Received audio, decoded to 16-bit PCM at 8 kHz, one frame per packet (recording, speech). */
   onAudio(listener: (pcm: Int16Array) => void): () => void;
-  /** Relays this session's received RTP to `other` and back; prompts stop on both. */
+  /** Relays this session's received RTP to `other` and back; prompts stop on both. Leaves any mixer. */
   bridge(other: MediaSession): void;
   unbridge(): void;
   readonly bridgedTo: MediaSession | undefined;
+  /** The mixer this session is in (then `bridgedTo` is undefined: a session is in one or the other). */
+  readonly mixer: Mixer | undefined;
   /** Counters so far (after release: the final ones). Asynchronous: the engine may live elsewhere. */
   stats(): Promise<SessionStats>;
   /** Stops sending, closes the socket, frees the port. */
@@ -53,6 +55,27 @@ export interface MediaSession {
   /** Called once when the session is released — by `release()`, or by the engine (a worker that died). */
   onReleased(listener: () => void): void;
   readonly released: boolean;
+}
+
+/**
+ * A conference: on every 20 ms tick each member is sent the sum of the other members' latest audio (a
+ * jitter buffer of up to three frames each), in its own codec and stream, so everyone hears everyone but
+ * themselves. Digits are reported by the member's `onDtmf`, never relayed; `onAudio` still gives what the
+ * member sent. A clip played on a member is heard by that member only, on top of the mix.
+ */
+export interface Mixer {
+  readonly id: string;
+  /**
+   * Takes the session out of its bridge or other mixer and in; its playback stops (as a bridge stops it).
+   * Throws for a released session, another engine's session, or a closed mixer.
+   */
+  add(session: MediaSession): void;
+  /** The session goes back to playing and listening on its own (a no-op if it is not a member). */
+  remove(session: MediaSession): void;
+  readonly members: readonly MediaSession[];
+  /** Removes every member; the mixer sends nothing more and takes no new member. */
+  close(): void;
+  readonly closed: boolean;
 }
 
 export interface MediaEngineStats {
@@ -68,6 +91,8 @@ export interface MediaEngine {
   readonly kind: string;
   /** A session on a free port of the range; rejects with `NoMediaPorts` when none is free. */
   allocate(): Promise<MediaSession>;
+  /** An empty mixer for sessions of this engine (nothing is sent until a member joins). */
+  createMixer(): Mixer;
   stats(): Promise<MediaEngineStats>;
   /** Clears the timer histogram (the benchmark measures one phase at a time). */
   resetTimerStats(): Promise<void>;

@@ -1,9 +1,17 @@
-// The embedded media engine: RTP sessions on ports from a range, all driven by one MediaClock.
+// The embedded media engine: RTP sessions on ports from a range, and the mixers conferences use, all
+// driven by one MediaClock.
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { MediaClock } from './clock.js';
-import { type MediaEngine, type MediaEngineStats, type MediaSession, NoMediaPorts } from './contract.js';
+import {
+  type MediaEngine,
+  type MediaEngineStats,
+  type MediaSession,
+  type Mixer,
+  NoMediaPorts,
+} from './contract.js';
+import { RtpMixer } from './mixer.js';
 import { PortPool } from './ports.js';
 import { RtpSession, type SessionHost } from './session.js';
 
@@ -26,8 +34,10 @@ export function createEmbeddedMediaEngine(options: EmbeddedMediaOptions): MediaE
   const { logger } = options;
   const pool = new PortPool(options.portMin, options.portMax);
   const sessions = new Set<RtpSession>();
+  const mixers = new Set<RtpMixer>();
   const clock = new MediaClock((err) => logger.error({ err }, 'media: session tick failed'));
   let counter = 0;
+  let mixerCounter = 0;
   const host: SessionHost = {
     clock,
     totals: { sent: 0, received: 0 },
@@ -73,6 +83,11 @@ export function createEmbeddedMediaEngine(options: EmbeddedMediaOptions): MediaE
       }
       throw new NoMediaPorts();
     },
+    createMixer(): Mixer {
+      const mixer = new RtpMixer(`mix-${++mixerCounter}`, clock, (m) => mixers.delete(m));
+      mixers.add(mixer);
+      return mixer;
+    },
     async stats(): Promise<MediaEngineStats> {
       return {
         sessions: sessions.size,
@@ -86,6 +101,7 @@ export function createEmbeddedMediaEngine(options: EmbeddedMediaOptions): MediaE
       clock.lateness.reset();
     },
     async close() {
+      for (const mixer of [...mixers]) mixer.close();
       for (const session of [...sessions]) session.release();
       clock.stop();
     },

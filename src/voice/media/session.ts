@@ -1,5 +1,5 @@
 // One RTP stream on one port: plays clips frame by frame on the shared media tick, reads what arrives
-// (audio, RFC 4733 digits), and relays to another session when bridged.
+// (audio, RFC 4733 digits), and relays to another session when bridged, or sends a mixer's frames.
 import { randomInt } from 'node:crypto';
 import type dgram from 'node:dgram';
 import {
@@ -7,6 +7,7 @@ import {
   type Codec,
   decodeFrame,
   encodedClip,
+  encodeFrame,
   FRAME_SAMPLES,
   silenceFrame,
   transcode,
@@ -14,6 +15,7 @@ import {
 import type { MediaClock } from './clock.js';
 import type { MediaSession, Playback, PlayEnd, PlayOptions, SessionStats } from './contract.js';
 import { type DtmfEvent, DtmfReceiver } from './dtmf.js';
+import type { RtpMixer } from './mixer.js';
 import { encodeRtp, parseRtp, type RtpPacket } from './rtp.js';
 import type { RemoteMedia } from './sdp.js';
 
@@ -54,6 +56,7 @@ export class RtpSession implements MediaSession {
   private readonly audioListeners = new Set<(pcm: Int16Array) => void>();
   private releasedListeners: (() => void)[] = [];
   private peer: RtpSession | undefined;
+  private inMixer: RtpMixer | undefined;
   /** Added to a bridged peer's sequence numbers and timestamps to continue ours. */
   private relayOffsets: { seq: number; ts: number } | undefined;
   private silence: Uint8Array | undefined;
@@ -78,6 +81,10 @@ export class RtpSession implements MediaSession {
 
   get bridgedTo(): MediaSession | undefined {
     return this.peer;
+  }
+
+  get mixer(): RtpMixer | undefined {
+    return this.inMixer;
   }
 
   connect(remote: RemoteMedia): void {
@@ -139,6 +146,8 @@ export class RtpSession implements MediaSession {
   bridge(other: MediaSession): void {
     if (!(other instanceof RtpSession) || other === this || this.released || other.released)
       throw new Error('can only bridge two live sessions of the same engine');
+    this.inMixer?.remove(this);
+    other.inMixer?.remove(other);
     this.unbridge();
     other.unbridge();
     this.peer = other;
@@ -168,6 +177,7 @@ export class RtpSession implements MediaSession {
     if (this.released) return;
     this.released = true;
     this.unbridge();
+    this.inMixer?.remove(this);
     this.endAll('released');
     this.host.clock.remove(this.tick);
     this.dtmfListeners.clear();
@@ -200,7 +210,7 @@ export class RtpSession implements MediaSession {
   private readonly tick = (frames: number, now: number): void => {
     const lost = this.dtmf.flush(now);
     if (lost) this.emitDtmf(lost);
-    if (!this.remote || this.peer) return;
+    if (!this.remote || this.peer || this.inMixer) return;
     for (let f = 0; f < frames; f++) {
       const frame = this.nextFrame();
       if (frame && this.sending) this.send(this.remote.payloadType, frame);
@@ -218,22 +228,65 @@ export class RtpSession implements MediaSession {
       current.bytes = encodedClip(current.clip, codec);
     }
     const { bytes } = current;
-    let frame = bytes.subarray(current.offset, current.offset + FRAME_SAMPLES);
-    current.offset += FRAME_SAMPLES;
+    const start = this.advanceClip(current);
+    let frame = bytes.subarray(start, start + FRAME_SAMPLES);
     if (frame.length < FRAME_SAMPLES) {
       const padded = new Uint8Array(this.silence ?? silenceFrame('PCMU'));
       padded.set(frame);
       frame = padded;
     }
-    if (current.offset >= bytes.length) {
-      if (current.loop && bytes.length > 0) current.offset = 0;
+    return frame;
+  }
+
+  /** Moves the clip on by a frame (ending or looping it at its end); returns where that frame starts. */
+  private advanceClip(current: Queued): number {
+    const start = current.offset;
+    const length = current.bytes.length;
+    current.offset += FRAME_SAMPLES;
+    if (current.offset >= length) {
+      if (current.loop && length > 0) current.offset = 0;
       else {
         this.queue.shift();
         current.resolve('finished');
       }
     }
     this.counters.framesPlayed++;
-    return frame;
+    return start;
+  }
+
+  /** For the mixer: `mixer` is now this session's (it leaves its bridge or other mixer; playback stops). */
+  joinMixer(mixer: RtpMixer): void {
+    this.unbridge();
+    this.inMixer?.remove(this);
+    this.stopPlayback();
+    this.inMixer = mixer;
+    this.marker = true;
+  }
+
+  /** For the mixer: the session is on its own again. */
+  leaveMixer(): void {
+    this.inMixer = undefined;
+    this.marker = true;
+  }
+
+  /** For the mixer: the playing clip's next frame as PCM (up to 160 samples), or undefined. */
+  nextPlayedPcm(): Int16Array | undefined {
+    const current = this.queue[0];
+    if (!current || !this.remote) return undefined;
+    const start = this.advanceClip(current);
+    return current.clip.samples.subarray(start, start + FRAME_SAMPLES);
+  }
+
+  /**
+   * For the mixer: one 20 ms frame of this session's stream (our SSRC, sequence and timestamp, our codec);
+   * undefined means nobody spoke, which is silence or (without `sendSilence`) nothing.
+   */
+  sendMixed(pcm: Int16Array | undefined): void {
+    const remote = this.remote;
+    if (!remote) return;
+    const frame = pcm ? encodeFrame(remote.codec, pcm) : this.host.sendSilence ? this.silence : undefined;
+    if (frame && this.sending) this.send(remote.payloadType, frame);
+    this.ts = (this.ts + FRAME_SAMPLES) & TS_MASK;
   }
 
   private send(payloadType: number, payload: Uint8Array): void {
@@ -275,9 +328,10 @@ export class RtpSession implements MediaSession {
       this.counters.packetsRejected++;
       return;
     }
-    if (this.audioListeners.size > 0) {
+    if (this.audioListeners.size > 0 || this.inMixer) {
       const pcm = decodeFrame(remote.codec, packet.payload);
       for (const listener of this.audioListeners) listener(pcm);
+      this.inMixer?.push(this, pcm);
     }
     this.peer?.relay(packet, 'audio', remote);
   }

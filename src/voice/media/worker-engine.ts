@@ -10,6 +10,7 @@ import {
   type MediaEngine,
   type MediaEngineStats,
   type MediaSession,
+  type Mixer,
   NoMediaPorts,
   type Playback,
   type PlayEnd,
@@ -58,6 +59,7 @@ class Host implements MediaEngine {
   /** Clips the current worker has (a restarted worker starts with none). */
   private clipIds = new WeakMap<AudioClip, number>();
   private nextClip = 1;
+  private nextMixer = 1;
   private readonly clipsGone = new FinalizationRegistry<number>((clip) =>
     this.post({ op: 'dropClip', clip }),
   );
@@ -153,6 +155,10 @@ class Host implements MediaEngine {
     }
   }
 
+  createMixer(): Mixer {
+    return new ProxyMixer(`mix-${this.nextMixer++}`, this);
+  }
+
   stats(): Promise<MediaEngineStats> {
     return this.request((req) => ({ op: 'stats', req }));
   }
@@ -217,6 +223,8 @@ const ZERO: SessionStats = {
 class ProxySession implements MediaSession {
   released = false;
   private peer: ProxySession | undefined;
+  /** Kept in step with the worker's: the worker moves sessions in and out of mixers by the same rules. */
+  mixer: ProxyMixer | undefined;
   private nextPlay = 1;
   private readonly plays = new Map<number, (end: PlayEnd) => void>();
   private readonly dtmfListeners = new Set<(event: DtmfEvent) => void>();
@@ -274,6 +282,8 @@ class ProxySession implements MediaSession {
   bridge(other: MediaSession): void {
     if (!(other instanceof ProxySession) || other === this || this.released || other.released)
       throw new Error('can only bridge two live sessions of the same engine');
+    this.mixer?.drop(this);
+    other.mixer?.drop(other);
     this.peer?.forget();
     other.peer?.forget();
     this.peer = other;
@@ -301,6 +311,7 @@ class ProxySession implements MediaSession {
     this.released = true;
     this.peer?.forget();
     this.forget();
+    this.mixer?.drop(this);
     this.host.post({ op: 'release', session: this.id });
     this.endPlays('released');
     this.dtmfListeners.clear();
@@ -319,6 +330,13 @@ class ProxySession implements MediaSession {
 
   forget(): void {
     this.peer = undefined;
+  }
+
+  /** Joining a mixer: out of the bridge (both sides) and any other mixer, as the worker does. */
+  leaveForMixer(): void {
+    this.peer?.forget();
+    this.forget();
+    this.mixer?.drop(this);
   }
 
   dtmf(event: DtmfEvent): void {
@@ -344,6 +362,9 @@ class ProxySession implements MediaSession {
   /** The worker released it (or died): final counters, every playback ended. */
   gone(stats: SessionStats): void {
     this.released = true;
+    this.peer?.forget();
+    this.forget();
+    this.mixer?.drop(this);
     this.finalStats = stats;
     this.endPlays('released');
     for (const w of this.finalWaiters.splice(0)) w(stats);
@@ -353,5 +374,50 @@ class ProxySession implements MediaSession {
   private endPlays(end: PlayEnd): void {
     for (const resolve of this.plays.values()) resolve(end);
     this.plays.clear();
+  }
+}
+
+/** A mixer on the worker, seen from the main thread: the worker makes it when its first member joins. */
+class ProxyMixer implements Mixer {
+  private readonly list: ProxySession[] = [];
+  closed = false;
+
+  constructor(
+    readonly id: string,
+    private readonly host: Host,
+  ) {}
+
+  get members(): readonly MediaSession[] {
+    return this.list;
+  }
+
+  add(session: MediaSession): void {
+    if (!(session instanceof ProxySession) || session.released || this.closed)
+      throw new Error('a mixer takes live sessions of its own engine, until it is closed');
+    if (session.mixer === this) return;
+    session.leaveForMixer();
+    session.mixer = this;
+    this.list.push(session);
+    this.host.post({ op: 'mixerAdd', mixer: this.id, session: session.id });
+  }
+
+  remove(session: MediaSession): void {
+    if (!(session instanceof ProxySession) || session.mixer !== this) return;
+    this.drop(session);
+    this.host.post({ op: 'mixerRemove', mixer: this.id, session: session.id });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const session of [...this.list]) this.drop(session);
+    this.host.post({ op: 'mixerClose', mixer: this.id });
+  }
+
+  /** Main-thread bookkeeping only (the worker did or will do the same on its side). */
+  drop(session: ProxySession): void {
+    const i = this.list.indexOf(session);
+    if (i >= 0) this.list.splice(i, 1);
+    if (session.mixer === this) session.mixer = undefined;
   }
 }

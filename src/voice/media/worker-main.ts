@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import type { AudioClip } from './audio.js';
-import { type MediaSession, NoMediaPorts, type Playback } from './contract.js';
+import { type MediaSession, type Mixer, NoMediaPorts, type Playback } from './contract.js';
 import { createEmbeddedMediaEngine } from './engine.js';
 import type { Command, Reply, WorkerOptions } from './worker-protocol.js';
 
@@ -16,11 +16,22 @@ const sessions = new Map<string, MediaSession>();
 const clips = new Map<number, AudioClip>();
 const playbacks = new Map<string, Playback>();
 const audioOff = new Map<string, () => void>();
+/** By the main thread's mixer id. */
+const mixers = new Map<string, Mixer>();
 
 const send = (reply: Reply) => port.postMessage(reply);
 
 function session(id: string): MediaSession | undefined {
   return sessions.get(id);
+}
+
+/** Mixers left with no member are dropped (the main thread's next add makes it again). */
+function dropEmptyMixers(): void {
+  for (const [id, mixer] of mixers)
+    if (mixer.members.length === 0) {
+      mixer.close();
+      mixers.delete(id);
+    }
 }
 
 async function handle(c: Command): Promise<void> {
@@ -78,10 +89,33 @@ async function handle(c: Command): Promise<void> {
       const a = session(c.session);
       const b = session(c.other);
       if (a && b) a.bridge(b);
+      dropEmptyMixers();
       return;
     }
     case 'unbridge':
       session(c.session)?.unbridge();
+      return;
+    case 'mixerAdd': {
+      const s = session(c.session);
+      if (!s) return;
+      let mixer = mixers.get(c.mixer);
+      if (!mixer) {
+        mixer = engine.createMixer();
+        mixers.set(c.mixer, mixer);
+      }
+      mixer.add(s);
+      dropEmptyMixers();
+      return;
+    }
+    case 'mixerRemove': {
+      const s = session(c.session);
+      if (s) mixers.get(c.mixer)?.remove(s);
+      dropEmptyMixers();
+      return;
+    }
+    case 'mixerClose':
+      mixers.get(c.mixer)?.close();
+      mixers.delete(c.mixer);
       return;
     case 'release': {
       const s = session(c.session);
@@ -89,6 +123,7 @@ async function handle(c: Command): Promise<void> {
       s.release();
       sessions.delete(c.session);
       audioOff.delete(c.session);
+      dropEmptyMixers();
       send({ ev: 'released', session: c.session, stats: await s.stats() });
       return;
     }
@@ -107,6 +142,7 @@ async function handle(c: Command): Promise<void> {
     case 'close':
       await engine.close();
       sessions.clear();
+      mixers.clear();
       send({ ev: 'reply', req: c.req, value: null });
       return;
   }

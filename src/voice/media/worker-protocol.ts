@@ -25,6 +25,10 @@ export type Command =
   | { op: 'audio'; session: string; on: boolean }
   | { op: 'bridge'; session: string; other: string }
   | { op: 'unbridge'; session: string }
+  /** The worker makes the mixer on its first member (a restarted worker has none). */
+  | { op: 'mixerAdd'; mixer: string; session: string }
+  | { op: 'mixerRemove'; mixer: string; session: string }
+  | { op: 'mixerClose'; mixer: string }
   | { op: 'release'; session: string }
   | { op: 'sessionStats'; req: number; session: string }
   | { op: 'stats'; req: number }
