@@ -2,6 +2,7 @@
 // (Call), a call we placed (an outbound INVITE), an agent's browser over WebRTC. Every leg has a media
 // session on the one engine, so any two legs bridge, record and play the same way.
 import { EventEmitter } from 'node:events';
+import type { Conference } from './conference.js';
 import type { AudioClip, MediaSession, PlayEnd, PlayOptions } from './media/index.js';
 
 export type CallState = 'ringing' | 'answered' | 'held' | 'bridged' | 'ended';
@@ -49,6 +50,7 @@ export abstract class Leg extends EventEmitter<LegEventMap> {
   endCause: EndCause | undefined;
   protected current: CallState = 'ringing';
   private peer: Leg | undefined;
+  private inConference: Conference | undefined;
 
   protected constructor(
     readonly id: string,
@@ -71,6 +73,18 @@ export abstract class Leg extends EventEmitter<LegEventMap> {
     return this.peer;
   }
 
+  /** The conference this leg is in (state 'bridged', `bridgedTo` undefined). */
+  get conference(): Conference | undefined {
+    return this.inConference;
+  }
+
+  /** For `Conference` only: the leg's media went into (or out of) its mixer. */
+  setConference(conference: Conference | undefined): void {
+    this.inConference = conference;
+    if (conference && this.current === 'answered') this.current = 'bridged';
+    else if (!conference && this.current === 'bridged' && !this.peer) this.current = 'answered';
+  }
+
   /** Ends the leg from our side. */
   abstract hangup(): Promise<void>;
 
@@ -83,7 +97,7 @@ export abstract class Leg extends EventEmitter<LegEventMap> {
     this.session.stopPlayback();
   }
 
-  /** Connects the audio of two answered legs; either ending unbridges the other. */
+  /** Connects the audio of two answered legs (out of any conference); either ending unbridges the other. */
   bridge(other: Leg): void {
     if (other === this) throw new Error('a leg cannot be bridged to itself');
     for (const c of [this, other])
@@ -99,7 +113,9 @@ export abstract class Leg extends EventEmitter<LegEventMap> {
     other.emit('bridged', this);
   }
 
+  /** Disconnects the leg's audio from its bridge, or takes it out of its conference. */
   unbridge(): void {
+    this.inConference?.leave(this);
     const other = this.peer;
     if (!other) return;
     this.peer = undefined;
@@ -139,7 +155,7 @@ export abstract class Leg extends EventEmitter<LegEventMap> {
       this.current = 'held';
       this.emit('held');
     } else if (!held && this.current === 'held') {
-      this.current = this.peer ? 'bridged' : 'answered';
+      this.current = this.peer || this.inConference ? 'bridged' : 'answered';
       this.emit('resumed');
     }
   }

@@ -1,5 +1,5 @@
 // Media for the voice module: the `MediaEngine` contract call control drives, and the embedded engine
-// (RTP over UDP in this process, G.711, RFC 4733 digits, one shared 20 ms timer).
+// (RTP over UDP in this process, G.711, RFC 4733 digits, conference mixers, one shared 20 ms timer).
 export {
   type AudioClip,
   type Codec,
@@ -14,6 +14,7 @@ export {
   type MediaEngine,
   type MediaEngineStats,
   type MediaSession,
+  type Mixer,
   NoMediaPorts,
   type Playback,
   type PlayEnd,
