@@ -245,11 +245,14 @@ describe.skipIf(!sippAvailable())('a call through the IVR and the queue to an ag
       headers: { authorization: agent },
     });
     expect(denied.statusCode).toBe(403);
+    // The agent finishes the call's task (their voice slot is free again).
+    const done = await call(agent, 'POST', `/api/v1/routing/tasks/${queued[0]!.taskId}/complete`, {});
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
   });
 
   it("places an agent's call to a customer through the trunk: the agent's phone rings first, then the customer's, with the tenant's caller id", async () => {
     // The trunk is a sipp that answers as the customer and talks; the agent's desk phone echoes.
-    const trunk = await startCallee('agent-phone.xml');
+    const trunk = await startCallee('agent-phone.xml', 'u1', [], 2);
     const trunkPort = /:(\d+)$/.exec(trunk.uri)![1];
     const settings = await call(owner, 'PUT', '/api/v1/voice/settings', {
       callerId: '4001234567',
@@ -259,6 +262,7 @@ describe.skipIf(!sippAvailable())('a call through the IVR and the queue to an ag
     expect(settings.body).toEqual({
       callerId: '+864001234567',
       trunk: { uri: `sip:{digits}@127.0.0.1:${trunkPort}`, username: 'acme', hasPassword: true },
+      callbackOffer: false,
     });
     expect(JSON.stringify((await call(owner, 'GET', '/api/v1/voice/settings')).body)).not.toContain('secret');
     const desk = await startCallee('callee.xml', 'u1', ['-rtp_echo']);
@@ -283,10 +287,23 @@ describe.skipIf(!sippAvailable())('a call through the IVR and the queue to an ag
     ]);
     // The customer talks; the agent's phone hears it (through the bridge) and its echo reaches the customer.
     await waitFor(() => (heard.get(legs[0]!) ?? 0) > 40 && (heard.get(legs[1]!) ?? 0) > 40);
-    const hangup = await call(agent, 'POST', `/api/v1/voice/calls/${conversationId}/hangup`, {});
+    // The agent transfers the customer to an outside number (through the same trunk): the customer is
+    // connected to it and the agent's phone is released.
+    const moved = await call(agent, 'POST', `/api/v1/voice/calls/${conversationId}/transfer`, {
+      number: '010 6552 9988',
+    });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(moved.body).toMatchObject({ state: 'connected', device: 'sip' });
+    expect(moved.body.agentId).toBeUndefined();
+    expect(legs.map((l) => (l as Leg & { target: string }).target)[2]).toBe(
+      `sip:861065529988@127.0.0.1:${trunkPort}`,
+    );
+    expect((await desk.sipp.done).code).toBe(0);
+    // The agent is off the call; a supervisor ends it.
+    expect((await call(agent, 'GET', `/api/v1/voice/calls/${conversationId}`)).status).toBe(403);
+    const hangup = await call(owner, 'POST', `/api/v1/voice/calls/${conversationId}/hangup`, {});
     expect(hangup.status).toBe(204);
     expect((await trunk.sipp.done).code).toBe(0);
-    expect((await desk.sipp.done).code).toBe(0);
 
     const entry = await waitFor(async () => {
       const items = (await call(agent, 'GET', `/api/v1/customers/${customerId}/timeline`)).body
@@ -295,7 +312,77 @@ describe.skipIf(!sippAvailable())('a call through the IVR and the queue to an ag
       return c?.events.some((e: Json) => e.type === 'ended') ? c : undefined;
     });
     expect(entry).toMatchObject({ direction: 'out', to: CUSTOMER_PHONE, from: '+864001234567' });
-    expect(entry.events.map((e: Json) => e.type)).toEqual(['dialing', 'connected', 'ended']);
-    expect(entry.events[2]).toMatchObject({ cause: 'hangup', by: agentId });
+    expect(entry.events.map((e: Json) => e.type)).toEqual(['dialing', 'connected', 'transferred', 'ended']);
+    expect(entry.events[2]).toMatchObject({ to: 'number:+861065529988', by: agentId });
+    expect(entry.events[3]).toMatchObject({ cause: 'hangup' });
   });
+
+  it('offers a queued caller a call back: they press 1, keep their place, and are called back when an agent takes the task', async () => {
+    const voice = t.sb.voice!;
+    // Nobody is free: the agent is on a break, so the caller waits and hears the offer.
+    await call(agent, 'PUT', `/api/v1/routing/agents/${agentId}/state`, { state: 'break', reason: 'lunch' });
+    const trunk = await startCallee('agent-phone.xml');
+    const trunkPort = /:(\d+)$/.exec(trunk.uri)![1];
+    await call(owner, 'PUT', '/api/v1/voice/settings', {
+      callbackOffer: true,
+      trunk: { uri: `sip:{number}@127.0.0.1:${trunkPort}` },
+    });
+    const desk = await startCallee('callee.xml', 'u1', ['-rtp_echo']);
+    await call(agent, 'PUT', `/api/v1/voice/agents/${agentId}/phone`, { uri: desk.uri });
+
+    const customer = startSipp(
+      sippArgs(`127.0.0.1:${voice.sipPort}`, await freeMediaPort(), [
+        '-sf',
+        path.join(SCENARIOS, 'caller-callback.xml'),
+        '-s',
+        NUMBER,
+        '-m',
+        '1',
+        '-d',
+        '4000',
+        '-timeout',
+        '40s',
+        '-timeout_error',
+      ]),
+      { timeoutMs: 50_000 },
+    );
+    // The caller asked for the call back and was hung up on; the call keeps its place.
+    expect((await customer.done).code).toBe(0);
+    const waiting = await waitFor(async () => {
+      const items = (await call(owner, 'GET', '/api/v1/voice/calls')).body.items as Json[];
+      return items.find((c) => c.state === 'callback');
+    });
+    expect(waiting).toMatchObject({ from: CUSTOMER_PHONE, customerId });
+
+    // The agent comes back and accepts: their phone rings, then the customer's number.
+    await call(agent, 'PUT', `/api/v1/routing/agents/${agentId}/state`, { state: 'available' });
+    const offer = await waitFor(async () => {
+      const items = (await call(agent, 'GET', '/api/v1/routing/reservations')).body.items as Json[];
+      return items.find((r) => r.taskId === waiting.taskId);
+    });
+    await call(agent, 'POST', `/api/v1/routing/reservations/${offer.id}/accept`, {});
+    const live = await waitFor(async () => {
+      const res = await call(agent, 'GET', `/api/v1/voice/calls/${waiting.conversationId}`);
+      return res.body.state === 'connected' ? res.body : undefined;
+    });
+    expect(live).toMatchObject({ agentId, device: 'sip' });
+    await call(agent, 'POST', `/api/v1/voice/calls/${waiting.conversationId}/hangup`, {});
+    expect((await trunk.sipp.done).code).toBe(0);
+    expect((await desk.sipp.done).code).toBe(0);
+
+    const entry = await waitFor(async () => {
+      const items = (await call(agent, 'GET', `/api/v1/customers/${customerId}/timeline`)).body
+        .items as Json[];
+      const c = items.find((i) => i.kind === 'call' && i.conversationId === waiting.conversationId);
+      return c?.events.some((e: Json) => e.type === 'ended') ? c : undefined;
+    });
+    expect(entry.events.map((e: Json) => e.type)).toEqual([
+      'queued',
+      'callback_requested',
+      'calling_back',
+      'connected',
+      'ended',
+    ]);
+    expect(entry.events[2]).toMatchObject({ agentId, to: CUSTOMER_PHONE });
+  }, 90_000);
 });

@@ -42,7 +42,12 @@ const ActiveCall = Type.Object({
   callId: Type.String({ description: 'the SIP Call-ID' }),
   from: Type.String({ description: "the caller's number" }),
   to: Type.String({ description: 'the number dialled' }),
-  state: Type.Union(['queued', 'connecting', 'connected', 'held', 'ended'].map((s) => Type.Literal(s))),
+  state: Type.Union(
+    ['queued', 'callback', 'connecting', 'connected', 'held', 'ended'].map((s) => Type.Literal(s)),
+    {
+      description: 'callback: the caller hung up after asking to be called back; the task keeps their place',
+    },
+  ),
   agentId: Type.Optional(Uuid),
   device: Type.Optional(
     Type.Union([Type.Literal('webrtc'), Type.Literal('sip')], {
@@ -72,6 +77,9 @@ const Settings = Type.Object({
     }),
     Type.Null(),
   ]),
+  callbackOffer: Type.Boolean({
+    description: 'queued callers may press 1 to be called back, keeping their place (needs a trunk)',
+  }),
 });
 
 const CallParams = Type.Object({ conversationId: Uuid }, { additionalProperties: false });
@@ -142,6 +150,7 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
           'The trunk URI is a template: `{number}` is the E.164 number, `{digits}` the same without +, e.g. `sip:{digits}@10.0.0.1:5060;transport=tcp`. With a username and password, a 401/407 from the trunk is answered with digest credentials. The password is sealed with the master key; leaving it out keeps the stored one. Audited.',
         body: Body({
           callerId: Type.Optional(Type.Union([Type.String({ maxLength: 32 }), Type.Null()])),
+          callbackOffer: Type.Optional(Type.Boolean()),
           trunk: Type.Optional(
             Type.Union([
               Body({
@@ -234,11 +243,15 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
       config: { access: 'agent' },
       schema: {
         tags,
-        summary: 'Blind transfer to another agent or a queue',
+        summary: 'Blind transfer to another agent, a queue or an outside number',
         description:
           'The caller hears music while the ACD offers the call (to that agent, or to the queue’s agents); whoever accepts is connected. A busy agent or unknown queue is refused and the call stays as it was.',
         params: CallParams,
-        body: Type.Union([Body({ agentId: Uuid }), Body({ queueId: Uuid })]),
+        body: Type.Union([
+          Body({ agentId: Uuid }),
+          Body({ queueId: Uuid }),
+          Body({ number: Type.String({ minLength: 3, maxLength: 32 }) }),
+        ]),
         response: withProblems({ 200: ActiveCall }),
       },
     },

@@ -27,6 +27,7 @@ export async function startCallee(
   scenario: string,
   transport: 'u1' | 't1' = 'u1',
   extra: string[] = [],
+  calls = 1,
 ): Promise<Callee> {
   const port = await freeMediaPort();
   const mediaPort = await freeMediaPort();
@@ -45,7 +46,7 @@ export async function startCallee(
       transport,
       ...scenarioArgs,
       '-m',
-      '1',
+      String(calls),
       '-timeout',
       '30s',
       '-timeout_error',

@@ -4,147 +4,52 @@
 // which is dialled. Agents and supervisors hold, resume, transfer and hang up through here, and every
 // step is recorded as a `call.*` event (the customer's timeline shows them with the call).
 import type { Logger } from 'pino';
-import type { EventBus, Subscription } from '../../bus/index.js';
-import { recordCall, resolveCaller } from '../../conversations/index.js';
+import type { Subscription } from '../../bus/index.js';
 import { CALL_AGGREGATE } from '../../conversations/timeline.js';
 import {
   type Actor,
-  type Clock,
   Conflict,
   type DomainEvent,
   Forbidden,
-  InvalidInput,
   NotFound,
   newId,
   roleAtLeast,
   systemActor,
   Unavailable,
 } from '../../core/index.js';
-import { identifierOptionsOf } from '../../identity/index.js';
 import { normalizePhone } from '../../identity/normalize/index.js';
-import {
-  abandonTask,
-  createTask,
-  getTask,
-  queuePosition,
-  type RoutingLive,
-  transferTask,
-} from '../../routing/index.js';
-import type { Cipher } from '../../security/index.js';
-import { type Db, findInTenant, type Outbox } from '../../storage/index.js';
+import { abandonTask, getTask, queuePosition, transferTask } from '../../routing/index.js';
 import type { Call } from '../call.js';
-import type { CallControl } from '../call-control.js';
-import { handleInboundCall, type IvrSessionDeps, type PromptAudioSource } from '../ivr/index.js';
+import { handleInboundCall, type IvrSessionDeps } from '../ivr/index.js';
 import type { EndCause, Leg } from '../leg.js';
-import { type AudioClip, clipFromG711, createClip, type MediaSession, SAMPLE_RATE } from '../media/index.js';
+import { type AudioClip, clipFromG711 } from '../media/index.js';
 import { toMediaCall } from '../media-call.js';
-import type { PromptService } from '../tts/index.js';
-import type { WebRtcGateway, WebRtcLeg } from '../webrtc/index.js';
+import type { WebRtcLeg } from '../webrtc/index.js';
+import {
+  type ActiveCall,
+  type ActiveCallView,
+  answeredOrEnded,
+  type LineView,
+  lineKey,
+  type TransferTarget,
+  type VoiceCenterDeps,
+  viewOf,
+} from './model.js';
+import { type CallDesk, callBack, placeCall, transferToNumber } from './outbound.js';
 import { agentPhoneOf } from './phones.js';
-import { trunkOf } from './settings.js';
+import { getVoiceSettings } from './settings.js';
 import { holdMusic, QueueTreatment } from './treatment.js';
 
-/** Places a call (call control's outbound side). */
-export interface Dialer {
-  dial(
-    target: string,
-    options: { callerId: string; displayName?: string; ringTimeoutMs?: number },
-  ): Promise<Leg>;
-}
-
-/** Records a call once it reaches an agent (the recording module). */
-export interface CallRecorder {
-  start(input: {
-    tenantId: string;
-    conversationId: string;
-    customerId: string;
-    callId: string;
-    queueId: string | undefined;
-    customer: MediaSession;
-  }): Promise<RecordingHandle | undefined>;
-}
-
-export interface RecordingHandle {
-  setAgent(media: MediaSession | undefined, agentId: string | undefined): void;
-  stop(): Promise<void>;
-}
-
-export interface VoiceCenterDeps {
-  calls: CallControl;
-  db: Db;
-  outbox: Outbox;
-  routing: RoutingLive;
-  bus: EventBus;
-  audio: PromptAudioSource;
-  prompts: PromptService;
-  clock: Clock;
-  logger: Logger;
-  dialer?: Dialer | undefined;
-  recorder?: CallRecorder | undefined;
-  /** Answers agents' browser softphones (WebRTC); without it agents take calls on SIP phones only. */
-  webrtc?: WebRtcGateway | undefined;
-  /** Opens the trunk password (outbound calls). */
-  cipher?: Cipher | undefined;
-  /** Music between queue announcements (default 20 s; tests shorten it). */
-  musicMs?: number | undefined;
-}
-
-export type ActiveCallState = 'queued' | 'connecting' | 'connected' | 'held' | 'ended';
-
-/** A call after its IVR, as the API shows it. */
-export interface ActiveCallView {
-  /** in: the customer called; out: the agent called the customer. */
-  direction: 'in' | 'out';
-  conversationId: string;
-  customerId: string;
-  taskId: string;
-  callId: string;
-  from: string;
-  to: string;
-  state: ActiveCallState;
-  agentId: string | undefined;
-  device: 'webrtc' | 'sip' | undefined;
-  queuedAt: string;
-  connectedAt: string | undefined;
-}
-
-interface ActiveCall {
-  direction: 'in' | 'out';
-  tenantId: string;
-  conversationId: string;
-  customerId: string;
-  taskId: string;
-  callId: string;
-  from: string;
-  to: string;
-  caller: Leg;
-  language: 'zh-CN' | 'en';
-  state: ActiveCallState;
-  agentId: string | undefined;
-  agentLeg: Leg | undefined;
-  /** The agent leg is a SIP phone we dialled for this call (hung up with it), not a standing line. */
-  dialled: boolean;
-  queuedAt: number;
-  connectedAt: number | undefined;
-  treatment: QueueTreatment | undefined;
-  recording: RecordingHandle | undefined;
-  /** Bumped whenever the call is handed to someone else, so a late dial result is ignored. */
-  generation: number;
-  /** Who hung up from our side (an agent, a supervisor), when it was not the caller. */
-  endedBy: string | undefined;
-}
-
-/** An agent's softphone line as the agent's browser sees it. */
-export interface LineView {
-  lineId: string;
-  state: 'connecting' | 'up';
-  muted: boolean;
-  call: ActiveCallView | undefined;
-}
-
-export type TransferTarget = { agentId: string } | { queueId: string };
-
-const lineKey = (tenantId: string, agentId: string) => `${tenantId}/${agentId}`;
+export type {
+  ActiveCallState,
+  ActiveCallView,
+  CallRecorder,
+  Dialer,
+  LineView,
+  RecordingHandle,
+  TransferTarget,
+  VoiceCenterDeps,
+} from './model.js';
 
 export class VoiceCenter {
   private readonly byTask = new Map<string, ActiveCall>();
@@ -155,6 +60,8 @@ export class VoiceCenter {
   private readonly logger: Logger;
   private readonly ivr: IvrSessionDeps;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** What the outbound side (outbound.ts) reaches of this centre. */
+  private readonly desk: CallDesk;
 
   constructor(private readonly deps: VoiceCenterDeps) {
     this.logger = deps.logger.child({ module: 'voice-center' });
@@ -166,6 +73,26 @@ export class VoiceCenter {
       clock: deps.clock,
       logger: this.logger,
     };
+    this.desk = {
+      deps,
+      lineOf: (tenantId, agentId) => this.lineOf(tenantId, agentId),
+      calls: () => this.byTask.values(),
+      register: (a) => this.register(a),
+      record: (a, type, detail) => this.record(a, type, detail),
+      startRecording: (a, leg, agentId) => this.startRecording(a, leg, agentId),
+      unreachable: (a, agentId) => this.unreachable(a, agentId),
+      track: (p) => this.track(p),
+    };
+  }
+
+  /** Tracks a call and ends it with its customer's leg (every time that leg is a new one). */
+  private register(a: ActiveCall): void {
+    this.byTask.set(a.taskId, a);
+    this.byConversation.set(a.conversationId, a);
+    const leg = a.caller;
+    leg.once('ended', (cause) => {
+      if (a.caller === leg) this.track(this.callerEnded(a, cause));
+    });
   }
 
   async start(): Promise<void> {
@@ -312,6 +239,10 @@ export class VoiceCenter {
     const a = this.allowed(actor, conversationId);
     if (a.state !== 'connected' && a.state !== 'held')
       throw new Conflict(`the call is ${a.state}; only a call with an agent can be transferred`);
+    if ('number' in target) {
+      await transferToNumber(this.desk, actor, a, target.number);
+      return this.view(a);
+    }
     // Routing first: a refused transfer (agent busy, no such queue) changes nothing on the call.
     await transferTask(this.deps.routing, actor, a.taskId, target);
     const from = a.agentId;
@@ -329,140 +260,12 @@ export class VoiceCenter {
 
   // ---- outbound calls --------------------------------------------------------------------------
 
-  /**
-   * Click-to-call: the agent calls a customer through the tenant's trunk, with the tenant's caller id.
-   * The agent is on their softphone line (they hear ringback while it rings) or, without one, their
-   * SIP phone rings first. The call is a voice conversation of its own, assigned to the agent (it takes
-   * their voice capacity), and behaves like any other call afterwards (hold, transfer, hang up).
-   */
-  async placeCall(
+  /** Click-to-call (outbound.ts). */
+  placeCall(
     actor: Actor,
     input: { number: string; customerId?: string | undefined },
   ): Promise<ActiveCallView> {
-    const agentId = actor.userId;
-    if (!agentId) throw new Forbidden('only a signed-in agent places calls');
-    if (input.customerId)
-      await findInTenant(this.deps.db, 'customers', actor.tenantId, input.customerId, { entity: 'customer' });
-    const dialer = this.deps.dialer;
-    const trunk = this.deps.cipher && (await trunkOf(this.deps.db, this.deps.cipher, actor.tenantId));
-    if (!dialer || !trunk)
-      throw new Conflict('no outbound trunk is set for this tenant (PUT /api/v1/voice/settings)');
-    const options = await identifierOptionsOf(this.deps.db, actor.tenantId);
-    const number = normalizePhone(input.number, options.region);
-    if (!number) throw new InvalidInput(`${input.number} is not a phone number`, 'number');
-    if ([...this.byConversation.values()].some((a) => a.tenantId === actor.tenantId && a.agentId === agentId))
-      throw new Conflict('you are already on a call');
-    const agentLeg = await this.agentDevice(actor.tenantId, agentId, trunk.callerId ?? number);
-    const store = { db: this.deps.db, outbox: this.deps.outbox };
-    let customerId = input.customerId;
-    if (!customerId) customerId = (await resolveCaller(store, actor, number)).customer.id;
-    const now = this.deps.clock.now();
-    const callId = newId(now);
-    let recorded: Awaited<ReturnType<typeof recordCall>>;
-    let taskId: string;
-    try {
-      recorded = await recordCall(store, actor, {
-        customerId,
-        callId,
-        summary: `Call to ${number}`,
-        details: {
-          call: {
-            id: callId,
-            direction: 'out',
-            from: trunk.callerId ?? '',
-            to: number,
-            agentId,
-            startedAt: new Date(now).toISOString(),
-          },
-        },
-        status: 'open',
-        occurredAt: new Date(now),
-        direction: 'out',
-        agentId,
-      });
-      const task = await createTask(this.deps.routing, actor, {
-        channel: 'voice',
-        conversationId: recorded.conversation.id,
-        customerId,
-        assignTo: agentId,
-        attributes: { direction: 'out' },
-      });
-      taskId = task.id;
-    } catch (err) {
-      if (agentLeg.kind === 'sip-out') void agentLeg.hangup();
-      throw err;
-    }
-    const leg = await dialer.dial(trunk.target(number), {
-      callerId: trunk.callerId ?? 'anonymous',
-      ringTimeoutMs: 60_000,
-      ...(trunk.auth && { auth: trunk.auth }),
-    });
-    const a: ActiveCall = {
-      direction: 'out',
-      tenantId: actor.tenantId,
-      conversationId: recorded.conversation.id,
-      customerId,
-      taskId,
-      callId,
-      from: trunk.callerId ?? '',
-      to: number,
-      caller: leg,
-      language: 'zh-CN',
-      state: 'connecting',
-      agentId,
-      agentLeg,
-      dialled: agentLeg.kind === 'sip-out',
-      queuedAt: now,
-      connectedAt: undefined,
-      treatment: undefined,
-      recording: undefined,
-      generation: 0,
-      endedBy: undefined,
-    };
-    this.byTask.set(taskId, a);
-    this.byConversation.set(a.conversationId, a);
-    leg.once('ended', (cause) => this.track(this.callerEnded(a, cause)));
-    if (a.dialled)
-      agentLeg.once('ended', () => {
-        // The agent hung up their phone: ringing or talking, the call is over for the customer.
-        if (a.agentLeg === agentLeg && a.state !== 'ended') {
-          a.endedBy = agentId;
-          void leg.hangup();
-        }
-      });
-    void agentLeg.play(ringback(), { loop: true });
-    await this.record(a, 'dialing', { agentId, to: number });
-    this.track(
-      (async () => {
-        const up = await answeredOrEnded(leg);
-        agentLeg.stopPlayback();
-        if (!up || a.state !== 'connecting' || agentLeg.state === 'ended') return;
-        leg.bridge(agentLeg);
-        a.state = 'connected';
-        a.connectedAt = this.deps.clock.now();
-        await this.startRecording(a, agentLeg, agentId);
-        await this.record(a, 'connected', { agentId, device: a.dialled ? 'sip' : 'webrtc' });
-      })(),
-    );
-    return this.view(a);
-  }
-
-  /** The agent's softphone line, or their SIP phone rung and answered; a Conflict when neither. */
-  private async agentDevice(tenantId: string, agentId: string, callerId: string): Promise<Leg> {
-    const line = this.lineOf(tenantId, agentId);
-    if (line && line.state !== 'ended') {
-      if (line.bridgedTo) throw new Conflict('your phone line is on a call');
-      const up = await answeredOrEnded(line);
-      if (up) return up;
-    }
-    const phone = await agentPhoneOf(this.deps.db, tenantId, agentId);
-    if (!phone || !this.deps.dialer)
-      throw new Conflict('connect your softphone (or set a SIP phone) before placing a call');
-    const leg = await answeredOrEnded(
-      await this.deps.dialer.dial(phone, { callerId, ringTimeoutMs: 30_000 }),
-    );
-    if (!leg) throw new Conflict('your phone did not answer');
-    return leg;
+    return placeCall(this.desk, actor, input);
   }
 
   // ---- inbound calls ---------------------------------------------------------------------------
@@ -499,9 +302,8 @@ export class VoiceCenter {
       await this.abandon(a, call.endCause ?? 'caller-hangup');
       return;
     }
-    this.byTask.set(taskId, a);
-    this.byConversation.set(conversationId, a);
-    call.once('ended', (cause) => this.track(this.callerEnded(a, cause)));
+    this.register(a);
+    a.callbackNumber = await this.callbackNumberOf(a);
     const standing = await queuePosition(this.deps.routing, systemActor(tenantId), taskId).catch(
       () => undefined,
     );
@@ -516,12 +318,43 @@ export class VoiceCenter {
     else this.startTreatment(a);
   }
 
+  /**
+   * A caller may ask for a call back when the tenant offers it (voice settings) and has a trunk to call
+   * out through, and the caller's number is one we can dial.
+   */
+  private async callbackNumberOf(a: ActiveCall): Promise<string | undefined> {
+    const settings = await getVoiceSettings(this.deps.db, systemActor(a.tenantId)).catch(() => undefined);
+    if (!settings?.callbackOffer || !settings.trunk) return undefined;
+    return normalizePhone(a.from) ?? undefined;
+  }
+
+  /** The caller pressed 1 in the queue: confirm, hang up, and keep the task waiting in their place. */
+  private async callbackRequested(a: ActiveCall): Promise<void> {
+    if (a.state !== 'queued') return;
+    a.state = 'callback';
+    await a.treatment?.stop();
+    a.treatment = undefined;
+    await this.record(a, 'callback_requested', { number: a.callbackNumber });
+    const text =
+      a.language === 'en'
+        ? 'Thank you. We will call you back as soon as an agent is free. Goodbye.'
+        : '好的，坐席空闲时我们会尽快给您回电，您的排队位置已保留。再见。';
+    try {
+      await a.caller.play(await this.speak(text, a.language));
+    } catch (err) {
+      this.logger.warn({ err }, 'voice: the call-back confirmation could not be played');
+    }
+    await a.caller.hangup();
+  }
+
   private startTreatment(a: ActiveCall): void {
     void a.treatment?.stop();
     const actor = systemActor(a.tenantId);
     a.treatment = new QueueTreatment(a.caller, {
       language: a.language,
       musicMs: this.deps.musicMs,
+      offerCallback: a.callbackNumber !== undefined,
+      onCallback: () => this.track(this.callbackRequested(a)),
       standing: () => queuePosition(this.deps.routing, actor, a.taskId),
       speak: (text, language) => this.speak(text, language),
       warn: (context, message) => this.logger.warn(context, message),
@@ -538,12 +371,17 @@ export class VoiceCenter {
     if (typeof p.taskId !== 'string' || typeof p.agentId !== 'string') return;
     const a = this.byTask.get(p.taskId);
     if (!a || a.tenantId !== event.tenantId || a.state === 'ended') return;
-    if (a.agentId === p.agentId && a.state !== 'queued') return;
+    if (a.agentId === p.agentId && a.state !== 'queued' && a.state !== 'callback') return;
     await this.connect(a, p.agentId);
   }
 
   /** The task is the agent's: bridge the caller to the agent's line, or ring the agent's SIP phone. */
   private async connect(a: ActiveCall, agentId: string): Promise<void> {
+    if (a.state === 'callback') {
+      ++a.generation;
+      await callBack(this.desk, a, agentId);
+      return;
+    }
     const generation = ++a.generation;
     a.agentId = agentId;
     a.state = 'connecting';
@@ -632,8 +470,10 @@ export class VoiceCenter {
   private async unreachable(a: ActiveCall, agentId: string): Promise<void> {
     await this.record(a, 'agent_unreachable', { agentId });
     a.agentId = undefined;
-    a.state = 'queued';
-    this.startTreatment(a);
+    if (a.state !== 'callback') {
+      a.state = 'queued';
+      this.startTreatment(a);
+    }
     try {
       const task = await getTask(this.deps.routing, systemActor(a.tenantId), a.taskId);
       if (task.status === 'assigned' && task.queueId)
@@ -674,6 +514,8 @@ export class VoiceCenter {
   }
 
   private async callerEnded(a: ActiveCall, cause: EndCause): Promise<void> {
+    // The caller hung up after asking for a call back: the task keeps their place.
+    if (a.state === 'callback') return;
     const was = a.state;
     a.state = 'ended';
     a.generation++;
@@ -719,20 +561,7 @@ export class VoiceCenter {
   }
 
   private view(a: ActiveCall): ActiveCallView {
-    return {
-      direction: a.direction,
-      conversationId: a.conversationId,
-      customerId: a.customerId,
-      taskId: a.taskId,
-      callId: a.callId,
-      from: a.from,
-      to: a.to,
-      state: a.state,
-      agentId: a.agentId,
-      device: a.agentLeg ? (a.dialled ? 'sip' : 'webrtc') : undefined,
-      queuedAt: new Date(a.queuedAt).toISOString(),
-      connectedAt: a.connectedAt === undefined ? undefined : new Date(a.connectedAt).toISOString(),
-    };
+    return viewOf(a);
   }
 
   /** A `call.<type>` event on the call's conversation: in the event log, on the bus, in the timeline. */
@@ -776,34 +605,4 @@ export class VoiceCenter {
     this.inFlight.add(settled);
     void settled.finally(() => this.inFlight.delete(settled));
   }
-}
-
-let ringbackClip: AudioClip | undefined;
-
-/** What the agent hears while the customer's phone rings: 450 Hz, 1 s on, 4 s off (China's ringback). */
-function ringback(): AudioClip {
-  if (ringbackClip) return ringbackClip;
-  const samples = new Int16Array(5 * SAMPLE_RATE);
-  for (let i = 0; i < SAMPLE_RATE; i++)
-    samples[i] = Math.round(4000 * Math.sin((2 * Math.PI * 450 * i) / SAMPLE_RATE));
-  ringbackClip = createClip(samples);
-  return ringbackClip;
-}
-
-/** Resolves with the leg once it is answered, or undefined when it ends first. */
-function answeredOrEnded(leg: Leg): Promise<Leg | undefined> {
-  if (leg.state === 'answered' || leg.state === 'bridged') return Promise.resolve(leg);
-  if (leg.state === 'ended') return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    const onAnswered = () => {
-      leg.off('ended', onEnded);
-      resolve(leg);
-    };
-    const onEnded = () => {
-      leg.off('answered', onAnswered);
-      resolve(undefined);
-    };
-    leg.once('answered', onAnswered);
-    leg.once('ended', onEnded);
-  });
 }

@@ -11,15 +11,19 @@ export interface VoiceSettings {
   /** E.164, shown to the customers agents call; null: the agent's number is not sent. */
   callerId: string | null;
   trunk: { uri: string; username: string | null; hasPassword: boolean } | null;
+  /** Queued callers may press 1 to be called back, keeping their place (needs a trunk). */
+  callbackOffer: boolean;
 }
 
 export interface VoiceSettingsInput {
   callerId?: string | null | undefined;
+  callbackOffer?: boolean | undefined;
   trunk?: { uri: string; username?: string | null | undefined; password?: string | null | undefined } | null;
 }
 
 interface Stored {
   callerId?: string | null;
+  callbackOffer?: boolean;
   trunk?: { uri: string; username?: string | null; password?: string | null } | null;
 }
 
@@ -42,6 +46,7 @@ function view(s: Stored): VoiceSettings {
     trunk: s.trunk
       ? { uri: s.trunk.uri, username: s.trunk.username ?? null, hasPassword: Boolean(s.trunk.password) }
       : null,
+    callbackOffer: s.callbackOffer === true,
   };
 }
 
@@ -61,6 +66,7 @@ export async function updateVoiceSettings(
 ): Promise<VoiceSettings> {
   const current = await stored(deps.db, actor.tenantId);
   const next: Stored = { ...current };
+  if (input.callbackOffer !== undefined) next.callbackOffer = input.callbackOffer;
   if (input.callerId !== undefined) {
     if (input.callerId === null) next.callerId = null;
     else {

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DTMF_STALE_MS, DtmfReceiver, encodeTelephoneEvent, parseTelephoneEvent } from './dtmf.js';
+import {
+  DTMF_DUPLICATE_MS,
+  DTMF_STALE_MS,
+  DtmfReceiver,
+  encodeTelephoneEvent,
+  parseTelephoneEvent,
+} from './dtmf.js';
 
 /** The packets a phone sends for one key press (RFC 4733 §2.5): updates every 50 ms, then 3 ends. */
 function keyPress(event: number, durationMs: number): Uint8Array[] {
@@ -39,6 +45,15 @@ describe('RFC 4733 telephone-events', () => {
     const rx = new DtmfReceiver();
     const out = keyPress(1, 160).flatMap((p) => rx.push(7, 8000, p, 0));
     expect(out).toEqual([{ digit: '1', durationMs: 160, timestamp: 8000 }]);
+  });
+
+  it('the same stream replayed seconds later is a new key press; a late duplicate is not', () => {
+    const rx = new DtmfReceiver();
+    expect(keyPress(1, 160).flatMap((p) => rx.push(7, 8000, p, 0))).toHaveLength(1);
+    expect(keyPress(1, 160).flatMap((p) => rx.push(7, 8000, p, DTMF_DUPLICATE_MS - 1))).toEqual([]);
+    expect(keyPress(1, 160).flatMap((p) => rx.push(7, 8000, p, DTMF_DUPLICATE_MS + 3000))).toEqual([
+      { digit: '1', durationMs: 160, timestamp: 8000 },
+    ]);
   });
 
   it('a key press whose end packets were all lost is reported after it goes quiet', () => {

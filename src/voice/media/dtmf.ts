@@ -21,6 +21,12 @@ export interface DtmfEvent {
 const DIGITS = '0123456789*#ABCD';
 /** An event whose end packets were all lost is reported this long after its last packet. */
 export const DTMF_STALE_MS = 400;
+/**
+ * A packet with a reported event's timestamp is its duplicate (retransmitted end packets, reordering)
+ * within this time; later it is a new key press (a device that replays the same stream, or a
+ * timestamp that wrapped).
+ */
+export const DTMF_DUPLICATE_MS = 2000;
 
 export function digitOf(event: number): string | undefined {
   return event < DIGITS.length ? DIGITS[event] : undefined;
@@ -58,8 +64,8 @@ export function encodeTelephoneEvent(e: TelephoneEvent): Uint8Array {
  * the first end packet reports the digit and later packets with that timestamp are ignored.
  */
 export class DtmfReceiver {
-  /** Keys (SSRC and timestamp) of the events reported last, so a late duplicate stays ignored. */
-  private readonly reported: string[] = [];
+  /** Keys (SSRC and timestamp) of the events reported last and when, so a late duplicate stays ignored. */
+  private readonly reported: { key: string; at: number }[] = [];
   private open:
     | { key: string; timestamp: number; event: number; duration: number; seenAt: number }
     | undefined;
@@ -69,7 +75,7 @@ export class DtmfReceiver {
     const e = parseTelephoneEvent(payload);
     if (!e) return [];
     const key = `${ssrc}:${timestamp}`;
-    if (this.reported.includes(key)) return [];
+    if (this.reported.some((r) => r.key === key && now - r.at < DTMF_DUPLICATE_MS)) return [];
     const out: DtmfEvent[] = [];
     if (this.open && this.open.key !== key) {
       const lost = this.close();
@@ -97,7 +103,7 @@ export class DtmfReceiver {
     const open = this.open;
     if (!open) return undefined;
     this.open = undefined;
-    this.reported.push(open.key);
+    this.reported.push({ key: open.key, at: open.seenAt });
     if (this.reported.length > 16) this.reported.shift();
     const digit = digitOf(open.event);
     return digit === undefined
