@@ -13,6 +13,7 @@ import { RtpSession } from './session.js';
 const JITTER_SAMPLES = 3 * FRAME_SAMPLES;
 const INT16_MAX = 32767;
 const INT16_MIN = -32768;
+const SILENCE = new Int16Array(FRAME_SAMPLES);
 
 /** One member's received PCM, oldest first, in a ring. Packets of any ptime go in; 20 ms frames come out. */
 export class JitterBuffer {
@@ -25,30 +26,27 @@ export class JitterBuffer {
   }
 
   push(pcm: Int16Array): void {
-    const from = Math.max(0, pcm.length - JITTER_SAMPLES);
-    const n = pcm.length - from;
+    const input = pcm.length > JITTER_SAMPLES ? pcm.subarray(pcm.length - JITTER_SAMPLES) : pcm;
+    const n = input.length;
     const over = this.fill + n - JITTER_SAMPLES;
     if (over > 0) {
       this.start = (this.start + over) % JITTER_SAMPLES;
       this.fill -= over;
     }
-    let at = (this.start + this.fill) % JITTER_SAMPLES;
-    for (let i = from; i < pcm.length; i++) {
-      this.ring[at] = pcm[i]!;
-      at = at + 1 === JITTER_SAMPLES ? 0 : at + 1;
-    }
+    const at = (this.start + this.fill) % JITTER_SAMPLES;
+    const first = Math.min(n, JITTER_SAMPLES - at);
+    this.ring.set(first === n ? input : input.subarray(0, first), at);
+    if (first < n) this.ring.set(input.subarray(first), 0);
     this.fill += n;
   }
 
   /** The oldest frame into `out`; false while less than a frame waits (the member is silent this tick). */
   take(out: Int16Array): boolean {
     if (this.fill < FRAME_SAMPLES) return false;
-    let at = this.start;
-    for (let i = 0; i < FRAME_SAMPLES; i++) {
-      out[i] = this.ring[at]!;
-      at = at + 1 === JITTER_SAMPLES ? 0 : at + 1;
-    }
-    this.start = at;
+    const first = Math.min(FRAME_SAMPLES, JITTER_SAMPLES - this.start);
+    out.set(this.ring.subarray(this.start, this.start + first));
+    if (first < FRAME_SAMPLES) out.set(this.ring.subarray(0, FRAME_SAMPLES - first), first);
+    this.start = (this.start + FRAME_SAMPLES) % JITTER_SAMPLES;
     this.fill -= FRAME_SAMPLES;
     return true;
   }
@@ -71,7 +69,7 @@ export class RtpMixer implements Mixer {
 
   constructor(
     readonly id: string,
-    private readonly clock: MediaClock,
+    private readonly clock: Pick<MediaClock, 'add' | 'remove'>,
     private readonly onClosed: (mixer: RtpMixer) => void,
   ) {}
 
@@ -139,13 +137,13 @@ export class RtpMixer implements Mixer {
         m.session.sendMixed(undefined);
         continue;
       }
-      const own = m.heard ? m.frame : undefined;
-      for (let i = 0; i < FRAME_SAMPLES; i++) {
-        let v = sum[i]!;
-        if (own) v -= own[i]!;
-        if (played && i < played.length) v += played[i]!;
-        out[i] = Math.min(INT16_MAX, Math.max(INT16_MIN, v));
-      }
+      const own = m.heard ? m.frame : SILENCE;
+      if (played)
+        for (let i = 0; i < FRAME_SAMPLES; i++)
+          out[i] = Math.min(INT16_MAX, Math.max(INT16_MIN, sum[i]! - own[i]! + (played[i] ?? 0)));
+      else
+        for (let i = 0; i < FRAME_SAMPLES; i++)
+          out[i] = Math.min(INT16_MAX, Math.max(INT16_MIN, sum[i]! - own[i]!));
       m.session.sendMixed(out);
     }
   }

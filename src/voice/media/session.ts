@@ -40,6 +40,8 @@ interface Queued {
 }
 
 const TS_MASK = 0xffffffff;
+/** Scratch for a mixed frame's encoding (`encodeRtp` copies it into the packet). */
+const mixedFrame = new Uint8Array(FRAME_SAMPLES);
 
 export class RtpSession implements MediaSession {
   private remote: RemoteMedia | undefined;
@@ -284,8 +286,14 @@ export class RtpSession implements MediaSession {
   sendMixed(pcm: Int16Array | undefined): void {
     const remote = this.remote;
     if (!remote) return;
-    const frame = pcm ? encodeFrame(remote.codec, pcm) : this.host.sendSilence ? this.silence : undefined;
-    if (frame && this.sending) this.send(remote.payloadType, frame);
+    if (this.sending) {
+      const frame = pcm
+        ? encodeFrame(remote.codec, pcm, mixedFrame)
+        : this.host.sendSilence
+          ? this.silence
+          : undefined;
+      if (frame) this.send(remote.payloadType, frame);
+    }
     this.ts = (this.ts + FRAME_SAMPLES) & TS_MASK;
   }
 
