@@ -1,7 +1,8 @@
 // The agent workspace (issue #6): three columns that fit a 1366×768 laptop — the agent's state,
 // incoming offers and the unified inbox (280 px); the open conversation; the customer 360 panel
 // (340 px, collapsible). Live over the shared WebSocket, no polling; keyboard first (`?` lists keys).
-// The agent's browser phone and the call on it sit under the agent's state.
+// The agent's browser phone and the call on it sit under the agent's state; a call placed from the dial
+// pad or the customer panel opens its conversation.
 import { CustomerServiceOutlined, QuestionCircleOutlined } from '@ant-design/icons';
 import { Button, Empty, Typography } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -12,7 +13,7 @@ import { type Me, useAuth } from '../shared/auth';
 import './agent.css';
 import type { ComposerHandle, ComposerMode } from './Composer';
 import { ConversationView } from './ConversationView';
-import { CustomerPanel } from './CustomerPanel';
+import { CustomerPanel, type PanelCalling } from './CustomerPanel';
 import { type Offer, useInbox, useOffers, usePresence } from './hooks';
 import { type InboxFilter, InboxList, visibleItems } from './InboxList';
 import { OfferList } from './OfferList';
@@ -162,6 +163,33 @@ function Workspace({ me }: { me: Me }) {
     else navigate('/agent');
   };
 
+  // A call that became this agent's on the phone (an attended transfer, the other agent leaving a
+  // conference) brings its conversation into the inbox.
+  const ownCall = phone.call?.agentId === me.id ? phone.call.conversationId : undefined;
+  const inInbox = inbox.items.some((c) => c.id === ownCall);
+  const { bring } = inbox;
+  useEffect(() => {
+    if (ownCall && !inInbox) void bring(ownCall);
+  }, [ownCall, inInbox, bring]);
+
+  const placed = useCallback(
+    async (conversationId: string) => {
+      setFilter('active');
+      await inbox.bring(conversationId);
+      open(conversationId);
+    },
+    [inbox, open],
+  );
+  const callLive = !!phone.call && phone.call.state !== 'ended';
+  const calling: PanelCalling | undefined =
+    phone.status === 'unavailable'
+      ? undefined
+      : {
+          disabled: phone.busy || callLive,
+          call: (number, customerId) =>
+            void phone.dial(number, customerId).then((c) => c && placed(c.conversationId)),
+        };
+
   const state = presence.stats?.state;
 
   return (
@@ -188,6 +216,7 @@ function Workspace({ me }: { me: Me }) {
             if (id === activeId) leave('transferred');
             else inbox.remove(id);
           }}
+          onPlaced={(id) => void placed(id)}
         />
         <OfferList offers={offers} onAccept={(o) => void accept(o)} phoneReady={phone.status === 'ready'} />
         <div ref={inboxRef} style={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0 }}>
@@ -280,7 +309,12 @@ function Workspace({ me }: { me: Me }) {
             minHeight: 0,
           }}
         >
-          <CustomerPanelFor conversationId={activeId} customerId={activeItem?.customerId} me={me} />
+          <CustomerPanelFor
+            conversationId={activeId}
+            customerId={activeItem?.customerId}
+            me={me}
+            calling={calling}
+          />
         </aside>
       )}
       <ShortcutHelp open={helpOpen} onClose={() => setHelpOpen(false)} />
@@ -293,10 +327,12 @@ function CustomerPanelFor({
   conversationId,
   customerId,
   me,
+  calling,
 }: {
   conversationId: string;
   customerId: string | undefined;
   me: Me;
+  calling: PanelCalling | undefined;
 }) {
   const [id, setId] = useState(customerId);
   useEffect(() => {
@@ -313,5 +349,5 @@ function CustomerPanelFor({
     };
   }, [conversationId, customerId]);
   if (!id) return null;
-  return <CustomerPanel key={id} customerId={id} conversationId={conversationId} me={me} />;
+  return <CustomerPanel key={id} customerId={id} conversationId={conversationId} me={me} calling={calling} />;
 }

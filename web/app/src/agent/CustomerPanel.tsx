@@ -1,6 +1,7 @@
 // Customer 360: who this is (identities as the server shows them — masked for agents), their
 // profile and tags, merge suggestions (supervisors and above decide), and everything they said on
-// every channel, live — so the agent answering an e-mail sees the app chat of a minute ago.
+// every channel, live — so the agent answering an e-mail sees the app chat of a minute ago. A phone
+// identity has a call button (click-to-call) when its number is shown in full.
 import {
   CheckCircleFilled,
   CrownOutlined,
@@ -246,14 +247,54 @@ function Timeline({ customerId, conversationId }: { customerId: string; conversa
   );
 }
 
+/** Click-to-call from the panel: how to place a call, and whether one can be placed now. */
+export interface PanelCalling {
+  call(number: string, customerId: string): void;
+  /** Already on a call, or a call is being placed. */
+  disabled: boolean;
+}
+
+/**
+ * Agents see phone numbers masked (`+86 138****8000`): the server cannot be asked to call a masked
+ * number, so the button is there but disabled, and says why.
+ */
+function CallButton({
+  number,
+  customerId,
+  calling,
+}: {
+  number: string;
+  customerId: string;
+  calling: PanelCalling;
+}) {
+  const { t } = useTranslation('agent');
+  const masked = number.includes('*');
+  return (
+    <Tooltip title={masked ? t('customer.callMasked') : t('customer.call', { number })}>
+      <Button
+        size="small"
+        type="text"
+        icon={<PhoneOutlined aria-hidden />}
+        aria-label={t('customer.call', { number })}
+        data-testid="identity-call"
+        disabled={masked || calling.disabled}
+        onClick={() => calling.call(number, customerId)}
+      />
+    </Tooltip>
+  );
+}
+
 export function CustomerPanel({
   customerId,
   conversationId,
   me,
+  calling,
 }: {
   customerId: string;
   conversationId: string;
   me: Me;
+  /** Absent when this server has no phone. */
+  calling?: PanelCalling | undefined;
 }) {
   const { t, i18n } = useTranslation('agent');
   const kindLabel = (k: string) => (i18n.exists(`agent:identityKinds.${k}`) ? t(`identityKinds.${k}`) : k);
@@ -335,6 +376,9 @@ export function CustomerPanel({
                     <Tooltip title={t('customer.verified')}>
                       <CheckCircleFilled style={{ color: '#52c41a' }} aria-label={t('customer.verified')} />
                     </Tooltip>
+                  )}
+                  {calling && i.kind === 'phone' && (
+                    <CallButton number={i.value} calling={calling} customerId={customer.id} />
                   )}
                 </li>
               ))}

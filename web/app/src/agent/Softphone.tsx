@@ -1,10 +1,13 @@
 // The agent's phone at the top of the inbox column: whether the browser softphone is connected (and a
-// button to connect it), and while a call is given to the agent, the call panel: the customer's number,
-// how long the call has lasted, mute, hold, transfer and hang up. Accepting a voice offer is what
+// button to connect it), a dial pad to call a number, and while a call is given to the agent, the call
+// panel: the customer's number, how long the call has lasted, mute, hold, transfer, consult a colleague
+// (then transfer, conference or back to the caller) and hang up. Accepting a voice offer is what
 // answers a call, so there is no answer button here.
 import {
   AudioMutedOutlined,
   AudioOutlined,
+  CommentOutlined,
+  NumberOutlined,
   PauseCircleOutlined,
   PhoneOutlined,
   PlayCircleOutlined,
@@ -16,6 +19,9 @@ import { Button, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../shared/auth';
+import { CallConsult } from './CallConsult';
+import { ConsultModal } from './ConsultModal';
+import { DialPad } from './DialPad';
 import { useNow } from './hooks';
 import type { Softphone as Phone } from './softphone';
 import { TransferModal } from './TransferModal';
@@ -41,20 +47,32 @@ export function Softphone({
   phone,
   me,
   onTransferred,
+  onPlaced,
 }: {
   phone: Phone;
   me: Me;
-  /** The call left this agent through the transfer dialog. */
+  /** The call left this agent (a transfer, blind or attended, or they left a conference). */
   onTransferred(conversationId: string): void;
+  /** The agent placed a call from the dial pad: its conversation. */
+  onPlaced(conversationId: string): void;
 }) {
   const { t } = useTranslation('agent');
   const [transferOpen, setTransferOpen] = useState(false);
+  const [consultOpen, setConsultOpen] = useState(false);
+  const [padOpen, setPadOpen] = useState(false);
   const call = phone.call;
-  const live = call && call.state !== 'ended' && call.state !== 'queued';
+  const live = call && call.state !== 'ended' && call.state !== 'queued' && call.state !== 'callback';
   const now = useNow(1000, !!live);
   const shown = live ? 'inCall' : phone.status;
-  const onLine = call?.device !== 'sip';
+  // The colleague consulted (or the other agent in a conference) is on their own line.
+  const mine = call?.agentId === me.id;
+  const onLine = mine ? call?.device !== 'sip' : phone.status === 'ready';
+  const withCaller = mine && !call?.consult && (call?.state === 'connected' || call?.state === 'held');
   if (phone.status === 'unavailable' && !live) return null;
+  const handOver = (done: Promise<boolean>) => {
+    const id = call?.conversationId;
+    void done.then((ok) => ok && mine && id && onTransferred(id));
+  };
 
   return (
     <section
@@ -87,6 +105,20 @@ export function Softphone({
             {t('phone.states.connecting')}
           </Button>
         )}
+        {!live && (
+          <Tooltip title={t('dial.toggle')}>
+            <Button
+              size="small"
+              type={padOpen ? 'primary' : 'text'}
+              ghost={padOpen}
+              icon={<NumberOutlined aria-hidden />}
+              aria-label={t('dial.toggle')}
+              aria-expanded={padOpen}
+              data-testid="dial-toggle"
+              onClick={() => setPadOpen((o) => !o)}
+            />
+          </Tooltip>
+        )}
         {phone.status === 'ready' && !live && (
           <Tooltip title={t('phone.disconnect')}>
             <Button
@@ -104,6 +136,18 @@ export function Softphone({
           {t('phone.failed', { reason: phone.error })}
         </Typography.Text>
       )}
+      {padOpen && !live && (
+        <DialPad
+          busy={phone.busy}
+          onDial={async (number) => {
+            const placed = await phone.dial(number);
+            if (placed) {
+              setPadOpen(false);
+              onPlaced(placed.conversationId);
+            }
+          }}
+        />
+      )}
       {call && live && (
         <div
           data-testid="call-panel"
@@ -111,17 +155,24 @@ export function Softphone({
           style={{
             marginTop: 4,
             padding: '6px 8px',
-            background: call.state === 'held' ? '#fffbe6' : '#e6f4ff',
-            border: `1px solid ${call.state === 'held' ? '#ffe58f' : '#91caff'}`,
+            background: call.state === 'held' && mine ? '#fffbe6' : '#e6f4ff',
+            border: `1px solid ${call.state === 'held' && mine ? '#ffe58f' : '#91caff'}`,
             borderRadius: 8,
           }}
         >
           <div style={{ display: 'flex', alignItems: 'center', gap: 6 }}>
             <Typography.Text strong data-testid="call-number" style={{ flex: 1 }} ellipsis>
-              {call.direction === 'out' ? call.to : call.from}
+              {call.direction === 'out' && call.state === 'connecting'
+                ? t('phone.calling', { number: call.to })
+                : call.direction === 'out'
+                  ? call.to
+                  : call.from}
             </Typography.Text>
-            <Tag color={call.state === 'held' ? 'gold' : 'blue'} style={{ marginInlineEnd: 0 }}>
-              {t(`phone.callStates.${call.state}`)}
+            <Tag
+              color={call.state === 'held' ? 'gold' : call.state === 'conference' ? 'purple' : 'blue'}
+              style={{ marginInlineEnd: 0 }}
+            >
+              {t(`phone.callStates.${call.consult ? 'consulting' : call.state}`)}
             </Tag>
             <span
               role="timer"
@@ -134,7 +185,7 @@ export function Softphone({
               {clock(call.connectedAt ? now - Date.parse(call.connectedAt) : 0)}
             </span>
           </div>
-          {!onLine && (
+          {mine && call.device === 'sip' && (
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
               {t('phone.deskPhone')}
             </Typography.Text>
@@ -153,49 +204,92 @@ export function Softphone({
                 {phone.muted ? t('phone.unmute') : t('phone.mute')}
               </Button>
             )}
-            <Button
-              size="small"
-              style={{ flex: 1 }}
-              icon={
-                call.state === 'held' ? (
-                  <PlayCircleOutlined aria-hidden />
-                ) : (
-                  <PauseCircleOutlined aria-hidden />
-                )
-              }
-              aria-label={call.state === 'held' ? t('phone.resume') : t('phone.hold')}
-              data-testid="call-hold"
-              disabled={phone.busy || (call.state !== 'connected' && call.state !== 'held')}
-              onClick={() => void (call.state === 'held' ? phone.resume() : phone.hold())}
-            >
-              {call.state === 'held' ? t('phone.resume') : t('phone.hold')}
-            </Button>
-            <Button
-              size="small"
-              style={{ flex: 1 }}
-              icon={<SwapOutlined aria-hidden />}
-              aria-label={t('phone.transfer')}
-              data-testid="call-transfer"
-              disabled={phone.busy || (call.state !== 'connected' && call.state !== 'held')}
-              onClick={() => setTransferOpen(true)}
-            >
-              {t('phone.transfer')}
-            </Button>
+            {withCaller && (
+              <Button
+                size="small"
+                style={{ flex: 1 }}
+                icon={
+                  call.state === 'held' ? (
+                    <PlayCircleOutlined aria-hidden />
+                  ) : (
+                    <PauseCircleOutlined aria-hidden />
+                  )
+                }
+                aria-label={call.state === 'held' ? t('phone.resume') : t('phone.hold')}
+                data-testid="call-hold"
+                disabled={phone.busy || (call.state !== 'connected' && call.state !== 'held')}
+                onClick={() => void (call.state === 'held' ? phone.resume() : phone.hold())}
+              >
+                {call.state === 'held' ? t('phone.resume') : t('phone.hold')}
+              </Button>
+            )}
+            {withCaller && (
+              <Button
+                size="small"
+                style={{ flex: 1 }}
+                icon={<SwapOutlined aria-hidden />}
+                aria-label={t('phone.transfer')}
+                data-testid="call-transfer"
+                disabled={phone.busy || (call.state !== 'connected' && call.state !== 'held')}
+                onClick={() => setTransferOpen(true)}
+              >
+                {t('phone.transfer')}
+              </Button>
+            )}
           </div>
-          <Button
-            size="small"
-            danger
-            type="primary"
-            block
-            icon={<StopOutlined aria-hidden />}
-            aria-label={t('phone.hangup')}
-            data-testid="call-hangup"
-            disabled={phone.busy}
-            onClick={() => void phone.hangup()}
-            style={{ marginTop: 4 }}
-          >
-            {t('phone.hangup')}
-          </Button>
+          <CallConsult
+            call={call}
+            me={me}
+            phone={{
+              ...phone,
+              completeTransfer: () => {
+                const done = phone.completeTransfer();
+                handOver(done);
+                return done;
+              },
+              leave: () => {
+                const done = phone.leave();
+                handOver(done);
+                return done;
+              },
+            }}
+          />
+          {mine && (
+            <div style={{ display: 'flex', gap: 4, marginTop: 4 }}>
+              {withCaller && (
+                <Button
+                  size="small"
+                  style={{ flex: 1 }}
+                  icon={<CommentOutlined aria-hidden />}
+                  data-testid="call-consult-start"
+                  disabled={phone.busy}
+                  onClick={() => setConsultOpen(true)}
+                >
+                  {t('consult.button')}
+                </Button>
+              )}
+              <Button
+                size="small"
+                danger
+                type="primary"
+                style={{ flex: 1 }}
+                icon={<StopOutlined aria-hidden />}
+                aria-label={t('phone.hangup')}
+                data-testid="call-hangup"
+                disabled={phone.busy}
+                onClick={() => void phone.hangup()}
+              >
+                {t('phone.hangup')}
+              </Button>
+            </div>
+          )}
+          <ConsultModal
+            meId={me.id}
+            open={consultOpen}
+            busy={phone.busy}
+            onClose={() => setConsultOpen(false)}
+            onConsult={(agentId) => void phone.consult(agentId).then((ok) => ok && setConsultOpen(false))}
+          />
           <TransferModal
             conversation={{ id: call.conversationId, channelType: 'voice' }}
             me={me}

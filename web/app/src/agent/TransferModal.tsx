@@ -6,16 +6,9 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, get, patch, post } from '../shared/api';
 import type { Me } from '../shared/auth';
+import type { Colleague } from './colleagues';
 import { useFail } from './hooks';
 import { type Conversation, type Queue, taskOfConversation } from './model';
-
-/** A colleague from GET /api/v1/directory/agents. */
-interface Colleague {
-  id: string;
-  displayName: string;
-  state: 'available' | 'busy' | 'wrap_up' | 'break' | 'offline';
-  available: boolean;
-}
 
 export function TransferModal({
   conversation,

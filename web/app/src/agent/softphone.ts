@@ -18,11 +18,24 @@ export interface ActiveCall {
   callId: string;
   from: string;
   to: string;
-  state: 'queued' | 'connecting' | 'connected' | 'held' | 'ended';
+  state: 'queued' | 'callback' | 'connecting' | 'connected' | 'held' | 'conference' | 'ended';
   agentId?: string;
   device?: 'webrtc' | 'sip';
   queuedAt: string;
   connectedAt?: string;
+  /** The colleague the agent is consulting while the caller waits on hold. */
+  consult?: { agentId: string; state: 'ringing' | 'connected' };
+  /** In a conference: the two agents with the caller. */
+  participants?: string[];
+}
+
+/** Is this agent on the call: the one it is given to, the colleague consulted, or in its conference? */
+export function involves(call: ActiveCall, agentId: string): boolean {
+  return (
+    call.agentId === agentId ||
+    call.consult?.agentId === agentId ||
+    (call.participants?.includes(agentId) ?? false)
+  );
 }
 
 interface LineView {
@@ -48,10 +61,22 @@ export interface Softphone {
   busy: boolean;
   connect(): Promise<void>;
   disconnect(): Promise<void>;
-  setMuted(muted: boolean): Promise<void>;
-  hold(): Promise<void>;
-  resume(): Promise<void>;
-  hangup(): Promise<void>;
+  setMuted(muted: boolean): Promise<boolean>;
+  hold(): Promise<boolean>;
+  resume(): Promise<boolean>;
+  hangup(): Promise<boolean>;
+  /** Click-to-call: the agent hears ringback, then the customer; false when the server refused it. */
+  dial(number: string, customerId?: string): Promise<ActiveCall | undefined>;
+  /** The caller waits on hold while the agent talks to a colleague (their phones bridged). */
+  consult(agentId: string): Promise<boolean>;
+  /** Attended transfer: the colleague consulted keeps the caller; this agent is free. */
+  completeTransfer(): Promise<boolean>;
+  /** Ends the consultation and goes back to the caller. */
+  cancelConsult(): Promise<boolean>;
+  /** The caller, this agent and the colleague consulted all hear each other. */
+  conference(): Promise<boolean>;
+  /** Leaves the conference; the other agent stays with the caller. */
+  leave(): Promise<boolean>;
   /** Re-reads the call (after a transfer the modal made). */
   refresh(): void;
   /** The element the caller's voice plays in. */
@@ -65,7 +90,7 @@ declare global {
   }
 }
 
-const LIVE_STATES = new Set(['connecting', 'connected', 'held']);
+const LIVE_STATES = new Set(['connecting', 'connected', 'held', 'conference']);
 
 function iceGathered(pc: RTCPeerConnection): Promise<void> {
   if (pc.iceGatheringState === 'complete') return Promise.resolve();
@@ -115,7 +140,7 @@ export function useSoftphone(me: Me): Softphone {
 
   const loadCall = useCallback(() => {
     get<{ items: ActiveCall[] }>('/api/v1/voice/calls')
-      .then((r) => setCall(r.items.find((c) => c.agentId === me.id && LIVE_STATES.has(c.state)) ?? undefined))
+      .then((r) => setCall(r.items.find((c) => involves(c, me.id) && LIVE_STATES.has(c.state)) ?? undefined))
       .catch((e: unknown) => {
         // A server without voice: no phone to show. (A line left by an earlier page is not ours: its
         // peer connection died with that page, and the line ends on its own.)
@@ -143,11 +168,10 @@ export function useSoftphone(me: Me): Softphone {
   });
 
   useLiveEvents(['call.*'], (e) => {
-    const p = e.payload as { agentId?: string; conversationId?: string; to?: string; from?: string };
+    const p = e.payload as { conversationId?: string };
+    // The agent may be named as agentId, from, to (agent:…), with (a consultation) or a participant.
     const mine =
-      p.agentId === me.id ||
-      p.from === me.id ||
-      p.to === `agent:${me.id}` ||
+      JSON.stringify(e.payload).includes(me.id) ||
       (p.conversationId !== undefined && p.conversationId === callRef.current?.conversationId);
     if (!mine) return;
     loadCall();
@@ -219,13 +243,16 @@ export function useSoftphone(me: Me): Softphone {
     };
   }, [teardown]);
 
+  /** Runs one call action; false when it failed (and the agent was told why). */
   const act = useCallback(
-    async (fn: () => Promise<unknown>) => {
+    async (fn: () => Promise<unknown>): Promise<boolean> => {
       setBusy(true);
       try {
         await fn();
+        return true;
       } catch (e) {
         fail(e);
+        return false;
       } finally {
         setBusy(false);
         loadCall();
@@ -246,10 +273,40 @@ export function useSoftphone(me: Me): Softphone {
     [act],
   );
 
-  const onCall = (verb: 'hold' | 'resume' | 'hangup') =>
+  const onCall = (
+    verb: 'hold' | 'resume' | 'hangup' | 'consult/complete' | 'consult/cancel' | 'conference' | 'leave',
+  ) =>
     act(async () => {
       const c = callRef.current;
       if (c) await post(`/api/v1/voice/calls/${c.conversationId}/${verb}`, {});
+    });
+
+  const dial = useCallback(
+    async (number: string, customerId?: string): Promise<ActiveCall | undefined> => {
+      setBusy(true);
+      try {
+        const placed = await post<ActiveCall>('/api/v1/voice/calls', {
+          number,
+          ...(customerId && { customerId }),
+        });
+        setCall(placed);
+        return placed;
+      } catch (e) {
+        fail(e);
+        return undefined;
+      } finally {
+        setBusy(false);
+        loadCall();
+      }
+    },
+    [fail, loadCall],
+  );
+
+  const consult = (agentId: string) =>
+    act(async () => {
+      const c = callRef.current;
+      if (!c) return;
+      setCall(await post<ActiveCall>(`/api/v1/voice/calls/${c.conversationId}/consult`, { agentId }));
     });
 
   return {
@@ -264,6 +321,12 @@ export function useSoftphone(me: Me): Softphone {
     hold: () => onCall('hold'),
     resume: () => onCall('resume'),
     hangup: () => onCall('hangup'),
+    dial,
+    consult,
+    completeTransfer: () => onCall('consult/complete'),
+    cancelConsult: () => onCall('consult/cancel'),
+    conference: () => onCall('conference'),
+    leave: () => onCall('leave'),
     refresh: loadCall,
     audioRef,
   };
