@@ -162,6 +162,7 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
     // Calls the IVR queues wait here and are connected to agents; the API reaches them through ctx.
     ctx.voice = new VoiceCenter({
       calls: voice.calls,
+      media: voice.media,
       db: storage.db,
       outbox,
       routing,

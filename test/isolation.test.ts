@@ -400,6 +400,17 @@ const CASES: Record<string, Case> = {
     params: (a) => ({ conversationId: a.conversation }),
     body: (a) => ({ queueId: a.queue }),
   },
+  'POST /api/v1/voice/calls/:conversationId/consult': {
+    targetsA: true,
+    params: (a) => ({ conversationId: a.conversation }),
+    body: (a) => ({ agentId: a.user }),
+  },
+  ...Object.fromEntries(
+    ['consult/complete', 'consult/cancel', 'conference', 'leave'].map((p) => [
+      `POST /api/v1/voice/calls/:conversationId/${p}`,
+      { targetsA: true, params: (a: Fixture) => ({ conversationId: a.conversation }), body: () => ({}) },
+    ]),
+  ),
   'GET /api/v1/voice/agents/:userId/phone': { targetsA: true, params: (a) => ({ userId: a.user }) },
   'PUT /api/v1/voice/agents/:userId/phone': {
     targetsA: true,

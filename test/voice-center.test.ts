@@ -384,5 +384,112 @@ describe.skipIf(!sippAvailable())('a call through the IVR and the queue to an ag
       'ended',
     ]);
     expect(entry.events[2]).toMatchObject({ agentId, to: CUSTOMER_PHONE });
+    const done = await call(agent, 'POST', `/api/v1/routing/tasks/${waiting.taskId}/complete`, {});
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+  }, 90_000);
+
+  it('consults a colleague while the caller holds, joins all three in a conference, and leaves the colleague with the caller', async () => {
+    const voice = t.sb.voice!;
+    const colleague = await call(owner, 'POST', '/api/v1/users', {
+      email: 'li.lei@acme.test',
+      password: 'agent password 2',
+      role: 'agent',
+      displayName: '李雷',
+    });
+    const colleagueId = colleague.body.id as string;
+    const colleagueAuth = await t.login('li.lei@acme.test', 'agent password 2');
+    await call(colleagueAuth, 'PUT', `/api/v1/routing/agents/${colleagueId}/state`, { state: 'available' });
+    // A's desk phone talks; the colleague's echoes what it hears.
+    const deskA = await startCallee('agent-phone.xml');
+    const deskB = await startCallee('callee.xml', 'u1', ['-rtp_echo']);
+    await call(agent, 'PUT', `/api/v1/voice/agents/${agentId}/phone`, { uri: deskA.uri });
+    await call(colleagueAuth, 'PUT', `/api/v1/voice/agents/${colleagueId}/phone`, { uri: deskB.uri });
+    await call(agent, 'PUT', `/api/v1/routing/agents/${agentId}/state`, { state: 'available' });
+
+    const heard = new Map<Leg, number>();
+    const count = (leg: Leg) => (pcm: Int16Array) => {
+      if (loud(pcm)) heard.set(leg, (heard.get(leg) ?? 0) + 1);
+    };
+    let callerLeg: Call | undefined;
+    voice.calls.once('call.ringing', (c) => {
+      callerLeg = c;
+      c.media.onAudio(count(c));
+    });
+    const legs = watchDials((pcm, leg) => count(leg)(pcm));
+    const customer = startSipp(
+      sippArgs(`127.0.0.1:${voice.sipPort}`, await freeMediaPort(), [
+        '-sf',
+        path.join(SCENARIOS, 'caller-menu.xml'),
+        '-s',
+        NUMBER,
+        '-rtp_echo',
+        '-m',
+        '1',
+        '-d',
+        '16000',
+        '-timeout',
+        '40s',
+        '-timeout_error',
+      ]),
+      { timeoutMs: 50_000 },
+    );
+    const offer = await waitFor(async () => {
+      const items = (await call(agent, 'GET', '/api/v1/routing/reservations')).body.items as Json[];
+      return items[0];
+    });
+    await call(agent, 'POST', `/api/v1/routing/reservations/${offer.id}/accept`, {});
+    const live = await waitFor(async () => {
+      const items = (await call(agent, 'GET', '/api/v1/voice/calls')).body.items as Json[];
+      return items.find((c) => c.state === 'connected');
+    });
+    const id = live.conversationId as string;
+
+    // Consult: the caller holds; A's phone talks to the colleague's, which echoes A back.
+    const consulting = await call(agent, 'POST', `/api/v1/voice/calls/${id}/consult`, {
+      agentId: colleagueId,
+    });
+    expect(consulting.status, JSON.stringify(consulting.body)).toBe(200);
+    expect(consulting.body).toMatchObject({
+      state: 'held',
+      consult: { agentId: colleagueId, state: 'connected' },
+    });
+    expect(legs).toHaveLength(2);
+    await waitFor(() => (heard.get(legs[1]!) ?? 0) > 20);
+    // The colleague sees the call too.
+    expect((await call(colleagueAuth, 'GET', `/api/v1/voice/calls/${id}`)).status).toBe(200);
+
+    // Conference: everyone hears everyone; the caller's echo of the mix comes back.
+    const before = heard.get(callerLeg!) ?? 0;
+    const conf = await call(agent, 'POST', `/api/v1/voice/calls/${id}/conference`, {});
+    expect(conf.status, JSON.stringify(conf.body)).toBe(200);
+    expect(conf.body).toMatchObject({ state: 'conference', participants: [agentId, colleagueId] });
+    await waitFor(() => (heard.get(callerLeg!) ?? 0) > before + 20);
+
+    // A leaves: the colleague has the caller (and the conversation), A's phone is hung up.
+    const left = await call(agent, 'POST', `/api/v1/voice/calls/${id}/leave`, {});
+    expect(left.status, JSON.stringify(left.body)).toBe(200);
+    expect(left.body).toMatchObject({ state: 'connected', agentId: colleagueId });
+    expect(callerLeg!.bridgedTo).toBe(legs[1]);
+    expect((await deskA.sipp.done).code).toBe(0);
+    expect((await customer.done).code).toBe(0);
+    expect((await deskB.sipp.done).code).toBe(0);
+
+    const entry = await waitFor(async () => {
+      const items = (await call(agent, 'GET', `/api/v1/customers/${customerId}/timeline`)).body
+        .items as Json[];
+      const c = items.find((i) => i.kind === 'call' && i.conversationId === id);
+      return c?.events.some((e: Json) => e.type === 'ended') ? c : undefined;
+    });
+    expect(entry.events.map((e: Json) => e.type)).toEqual([
+      'queued',
+      'ringing_agent',
+      'connected',
+      'consulting',
+      'conference',
+      'left',
+      'ended',
+    ]);
+    const conversation = await call(owner, 'GET', `/api/v1/conversations/${id}`);
+    expect(conversation.body.assigneeId).toBe(colleagueId);
   }, 90_000);
 });

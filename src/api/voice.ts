@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { DomainError, InvalidInput, NotFound } from '../core/index.js';
+import { type Actor, DomainError, InvalidInput, NotFound } from '../core/index.js';
 import {
   getAgentPhone,
   getVoiceSettings,
@@ -43,7 +43,9 @@ const ActiveCall = Type.Object({
   from: Type.String({ description: "the caller's number" }),
   to: Type.String({ description: 'the number dialled' }),
   state: Type.Union(
-    ['queued', 'callback', 'connecting', 'connected', 'held', 'ended'].map((s) => Type.Literal(s)),
+    ['queued', 'callback', 'connecting', 'connected', 'held', 'conference', 'ended'].map((s) =>
+      Type.Literal(s),
+    ),
     {
       description: 'callback: the caller hung up after asking to be called back; the task keeps their place',
     },
@@ -56,6 +58,15 @@ const ActiveCall = Type.Object({
   ),
   queuedAt: Timestamp,
   connectedAt: Type.Optional(Timestamp),
+  consult: Type.Optional(
+    Type.Object(
+      { agentId: Uuid, state: Type.Union([Type.Literal('ringing'), Type.Literal('connected')]) },
+      { description: 'the colleague the agent is consulting while the caller holds' },
+    ),
+  ),
+  participants: Type.Optional(
+    Type.Array(Uuid, { description: 'conference: the two agents with the caller' }),
+  ),
 });
 
 const Line = Type.Object({
@@ -257,6 +268,62 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
     },
     async (request) => voiceOf(ctx).transfer(actorOf(request), request.params.conversationId, request.body),
   );
+
+  app.post(
+    '/api/v1/voice/calls/:conversationId/consult',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'Consult a colleague while the caller holds (music)',
+        description:
+          "The agent's phone is connected to the colleague's (their softphone line, or their SIP phone rung); then complete the transfer, go back to the caller, or make it a conference. 409 when the colleague is on a call or has no phone.",
+        params: CallParams,
+        body: Body({ agentId: Uuid }),
+        response: withProblems({ 200: ActiveCall }),
+      },
+    },
+    async (request) =>
+      voiceOf(ctx).consult(actorOf(request), request.params.conversationId, request.body.agentId),
+  );
+
+  for (const [path, summary, run] of [
+    [
+      'consult/complete',
+      'Attended transfer: the consulted colleague takes the call (and its conversation)',
+      (c: VoiceCenter, a: Actor, id: string) => c.completeConsult(a, id),
+    ],
+    [
+      'consult/cancel',
+      'End the consultation and go back to the caller',
+      (c: VoiceCenter, a: Actor, id: string) => c.cancelConsult(a, id),
+    ],
+    [
+      'conference',
+      'Join the caller, the agent and the consulted colleague in one conversation (three-way mix)',
+      (c: VoiceCenter, a: Actor, id: string) => c.conference(a, id),
+    ],
+    [
+      'leave',
+      'Leave a conference: the other agent stays with the caller and gets the conversation',
+      (c: VoiceCenter, a: Actor, id: string) => c.leave(a, id),
+    ],
+  ] as const) {
+    app.post(
+      `/api/v1/voice/calls/:conversationId/${path}`,
+      {
+        config: { access: 'agent' },
+        schema: {
+          tags,
+          summary,
+          params: CallParams,
+          body: Body({}),
+          response: withProblems({ 200: ActiveCall }),
+        },
+      },
+      async (request) => run(voiceOf(ctx), actorOf(request), request.params.conversationId),
+    );
+  }
 
   app.get(
     '/api/v1/voice/agents/:userId/phone',

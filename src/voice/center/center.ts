@@ -26,10 +26,20 @@ import { type AudioClip, clipFromG711 } from '../media/index.js';
 import { toMediaCall } from '../media-call.js';
 import type { WebRtcLeg } from '../webrtc/index.js';
 import {
+  cancelConsult,
+  completeConsult,
+  consult,
+  endConsultations,
+  leaveConference,
+  startConference,
+} from './consult.js';
+import {
   type ActiveCall,
   type ActiveCallView,
   answeredOrEnded,
+  involves,
   type LineView,
+  legIsOn,
   lineKey,
   type TransferTarget,
   type VoiceCenterDeps,
@@ -161,7 +171,7 @@ export class VoiceCenter {
       ? (this.lineOf(actor.tenantId, actor.userId) as WebRtcLeg | undefined)
       : undefined;
     if (!leg) return undefined;
-    const on = [...this.byConversation.values()].find((a) => a.agentLeg === leg);
+    const on = [...this.byConversation.values()].find((a) => legIsOn(a, leg));
     return {
       lineId: leg.id,
       state: leg.state === 'ringing' ? 'connecting' : 'up',
@@ -191,7 +201,7 @@ export class VoiceCenter {
   list(actor: Actor): ActiveCallView[] {
     const supervisor = roleAtLeast(actor.role, 'supervisor');
     return [...this.byConversation.values()]
-      .filter((a) => a.tenantId === actor.tenantId && (supervisor || a.agentId === actor.userId))
+      .filter((a) => a.tenantId === actor.tenantId && (supervisor || involves(a, actor.userId)))
       .map((a) => this.view(a));
   }
 
@@ -255,6 +265,38 @@ export class VoiceCenter {
       by: actor.userId ?? 'system',
     });
     this.startTreatment(a);
+    return this.view(a);
+  }
+
+  /** Consult a colleague while the caller holds (consult.ts). */
+  async consult(actor: Actor, conversationId: string, agentId: string): Promise<ActiveCallView> {
+    const a = this.allowed(actor, conversationId);
+    await consult(this.desk, actor, a, agentId);
+    return this.view(a);
+  }
+
+  async cancelConsult(actor: Actor, conversationId: string): Promise<ActiveCallView> {
+    const a = this.allowed(actor, conversationId);
+    await cancelConsult(this.desk, actor, a);
+    return this.view(a);
+  }
+
+  /** Attended transfer: the consulted colleague takes the call. */
+  async completeConsult(actor: Actor, conversationId: string): Promise<ActiveCallView> {
+    const a = this.allowed(actor, conversationId);
+    await completeConsult(this.desk, actor, a);
+    return this.view(a);
+  }
+
+  async conference(actor: Actor, conversationId: string): Promise<ActiveCallView> {
+    const a = this.allowed(actor, conversationId);
+    await startConference(this.desk, actor, a);
+    return this.view(a);
+  }
+
+  async leave(actor: Actor, conversationId: string): Promise<ActiveCallView> {
+    const a = this.allowed(actor, conversationId);
+    await leaveConference(this.desk, actor, a);
     return this.view(a);
   }
 
@@ -388,7 +430,7 @@ export class VoiceCenter {
     const line = this.lineOf(a.tenantId, agentId);
     let leg: Leg | undefined;
     let device: 'webrtc' | 'sip' | undefined;
-    if (line && line.state !== 'ended' && !line.bridgedTo) {
+    if (line && line.state !== 'ended' && !line.bridgedTo && !line.conference) {
       // A line still coming up (ICE, DTLS) is waited for.
       leg = await answeredOrEnded(line);
       device = 'webrtc';
@@ -521,6 +563,7 @@ export class VoiceCenter {
     a.generation++;
     await a.treatment?.stop();
     a.treatment = undefined;
+    endConsultations(a);
     if (a.dialled && a.agentLeg && a.agentLeg.state !== 'ended') void a.agentLeg.hangup();
     this.byTask.delete(a.taskId);
     this.byConversation.delete(a.conversationId);
@@ -555,8 +598,8 @@ export class VoiceCenter {
   private allowed(actor: Actor, conversationId: string): ActiveCall {
     const a = this.byConversation.get(conversationId);
     if (!a || a.tenantId !== actor.tenantId) throw new NotFound('call', conversationId);
-    if (a.agentId !== actor.userId && !roleAtLeast(actor.role, 'supervisor'))
-      throw new Forbidden('only the agent on the call or a supervisor may do this');
+    if (!involves(a, actor.userId) && !roleAtLeast(actor.role, 'supervisor'))
+      throw new Forbidden('only an agent on the call or a supervisor may do this');
     return a;
   }
 

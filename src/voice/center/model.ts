@@ -7,9 +7,16 @@ import type { RoutingLive } from '../../routing/index.js';
 import type { Cipher } from '../../security/index.js';
 import type { Db, Outbox } from '../../storage/index.js';
 import type { CallControl } from '../call-control.js';
+import type { Conference } from '../conference.js';
 import type { PromptAudioSource } from '../ivr/index.js';
 import type { Leg } from '../leg.js';
-import { type AudioClip, createClip, type MediaSession, SAMPLE_RATE } from '../media/index.js';
+import {
+  type AudioClip,
+  createClip,
+  type MediaEngine,
+  type MediaSession,
+  SAMPLE_RATE,
+} from '../media/index.js';
 import type { PromptService } from '../tts/index.js';
 import type { WebRtcGateway } from '../webrtc/index.js';
 import type { QueueTreatment } from './treatment.js';
@@ -46,6 +53,8 @@ export interface RecordingHandle {
 
 export interface VoiceCenterDeps {
   calls: CallControl;
+  /** The media engine (mixers for conferences). */
+  media: MediaEngine;
   db: Db;
   outbox: Outbox;
   routing: RoutingLive;
@@ -66,9 +75,17 @@ export interface VoiceCenterDeps {
 
 /**
  * queued: waiting for an agent (music); callback: the caller hung up after asking to be called back and
- * the task keeps their place; connecting: an agent's phone or the customer's is ringing.
+ * the task keeps their place; connecting: an agent's phone or the customer's is ringing; held: the caller
+ * hears music (also while the agent consults a colleague); conference: the caller and two agents.
  */
-export type ActiveCallState = 'queued' | 'callback' | 'connecting' | 'connected' | 'held' | 'ended';
+export type ActiveCallState =
+  | 'queued'
+  | 'callback'
+  | 'connecting'
+  | 'connected'
+  | 'held'
+  | 'conference'
+  | 'ended';
 
 /** A call after its IVR, as the API shows it. */
 export interface ActiveCallView {
@@ -85,6 +102,9 @@ export interface ActiveCallView {
   device: 'webrtc' | 'sip' | undefined;
   queuedAt: string;
   connectedAt: string | undefined;
+  consult?: { agentId: string; state: 'ringing' | 'connected' } | undefined;
+  /** In a conference: the two agents with the caller. */
+  participants?: string[] | undefined;
 }
 
 /** A call after its IVR (or an agent's own call) while it lasts. */
@@ -114,6 +134,12 @@ export interface ActiveCall {
   endedBy: string | undefined;
   /** The number to call back (the caller's, E.164), once they asked for it. */
   callbackNumber?: string | undefined;
+  /** A colleague the agent is consulting (their phone ringing, then bridged to the agent's). */
+  consult?: { agentId: string; leg: Leg | undefined; state: 'ringing' | 'connected' } | undefined;
+  /** The three-way call, its two agents, and each agent's leg in it. */
+  conference?: Conference | undefined;
+  participants?: string[] | undefined;
+  consultLegs?: Map<string, Leg> | undefined;
 }
 
 /** An agent's softphone line as the agent's browser sees it. */
@@ -142,7 +168,22 @@ export function viewOf(a: ActiveCall): ActiveCallView {
     device: a.agentLeg ? (a.dialled ? 'sip' : 'webrtc') : undefined,
     queuedAt: new Date(a.queuedAt).toISOString(),
     connectedAt: a.connectedAt === undefined ? undefined : new Date(a.connectedAt).toISOString(),
+    ...(a.consult && { consult: { agentId: a.consult.agentId, state: a.consult.state } }),
+    ...(a.participants && { participants: [...a.participants] }),
   };
+}
+
+/** The agents a call involves: the one it is given to, a colleague consulted, both in a conference. */
+export function involves(a: ActiveCall, userId: string | null): boolean {
+  return (
+    userId !== null &&
+    (a.agentId === userId || a.consult?.agentId === userId || (a.participants?.includes(userId) ?? false))
+  );
+}
+
+/** The call a leg is on (as the agent's, a consulted colleague's, or in a conference). */
+export function legIsOn(a: ActiveCall, leg: Leg): boolean {
+  return a.agentLeg === leg || a.consult?.leg === leg || [...(a.consultLegs?.values() ?? [])].includes(leg);
 }
 
 let ringbackClip: AudioClip | undefined;
