@@ -21,4 +21,10 @@ export {
   type VoiceSettings,
   type VoiceSettingsInput,
 } from './settings.js';
-export { announcementText, holdMusic, type QueueStanding, QueueTreatment } from './treatment.js';
+export {
+  announcementParts,
+  announcementText,
+  holdMusic,
+  type QueueStanding,
+  QueueTreatment,
+} from './treatment.js';

@@ -23,24 +23,33 @@ export interface TreatmentOptions {
   warn(context: Record<string, unknown>, message: string): void;
 }
 
-/** Announcement texts; numbers are spoken by the voices as digits and words. */
-export function announcementText(s: QueueStanding, language: 'zh-CN' | 'en', callback: boolean): string {
+/**
+ * An announcement as pieces to speak one after another: the sentences are the same for every caller and
+ * each number is a piece of its own, so the speech cache holds a handful of clips however many callers
+ * wait (one text per queue position would synthesize once per caller).
+ */
+export function announcementParts(s: QueueStanding, language: 'zh-CN' | 'en', callback: boolean): string[] {
   const minutes =
     s.estimatedWaitSeconds === undefined ? undefined : Math.max(1, Math.round(s.estimatedWaitSeconds / 60));
   if (language === 'zh-CN') {
     const parts = ['所有坐席正忙，请稍候。'];
-    if (s.position !== undefined) parts.push(`您前面还有${s.position - 1}位客户。`);
-    if (minutes !== undefined) parts.push(`预计等待约${minutes}分钟。`);
+    if (s.position !== undefined) parts.push('您前面还有', String(s.position - 1), '位客户。');
+    if (minutes !== undefined) parts.push('预计等待约', String(minutes), '分钟。');
     if (callback) parts.push('如需回电，请按1，我们将保留您的排队位置。');
-    return parts.join('');
+    return parts;
   }
   const parts = ['All our agents are busy. Please hold.'];
-  if (s.position !== undefined)
-    parts.push(s.position === 1 ? 'You are next in line.' : `You are number ${s.position} in the queue.`);
+  if (s.position === 1) parts.push('You are next in line.');
+  else if (s.position !== undefined) parts.push('You are number', String(s.position), 'in the queue.');
   if (minutes !== undefined)
-    parts.push(`The expected wait is about ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+    parts.push('The expected wait is about', String(minutes), minutes === 1 ? 'minute.' : 'minutes.');
   if (callback) parts.push('To be called back without losing your place, press 1.');
-  return parts.join(' ');
+  return parts;
+}
+
+/** The announcement as one line (logs, tests). */
+export function announcementText(s: QueueStanding, language: 'zh-CN' | 'en', callback: boolean): string {
+  return announcementParts(s, language, callback).join(language === 'zh-CN' ? '' : ' ');
 }
 
 let music: AudioClip | undefined;
@@ -114,10 +123,12 @@ export class QueueTreatment {
       try {
         const standing = await this.options.standing();
         if (this.stopped) break;
-        const text = announcementText(standing, this.options.language, this.options.offerCallback === true);
-        const spoken = await this.options.speak(text, this.options.language);
+        const parts = announcementParts(standing, this.options.language, this.options.offerCallback === true);
+        const clips = await Promise.all(parts.map((p) => this.options.speak(p, this.options.language)));
         if (this.stopped) break;
-        if ((await this.leg.play(spoken)) !== 'finished') break;
+        // Queued back to back on the media tick: no gap between the pieces.
+        const played = await Promise.all(clips.map((c) => this.leg.play(c)));
+        if (played.some((p) => p !== 'finished')) break;
         for (let i = 0; i < loops && !this.stopped; i++)
           if ((await this.leg.play(clip)) !== 'finished') break;
       } catch (err) {
