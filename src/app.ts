@@ -163,6 +163,7 @@ export async function createSwitchboard(config: Config, options: StartOptions = 
     ctx.voice = new VoiceCenter({
       calls: voice.calls,
       media: voice.media,
+      registry: ctx.metrics.registry,
       db: storage.db,
       outbox,
       routing,

@@ -245,6 +245,10 @@ describe.skipIf(!sippAvailable())('a call through the IVR and the queue to an ag
       headers: { authorization: agent },
     });
     expect(denied.statusCode).toBe(403);
+    // Metrics: the call, how it ended, how long it waited and talked.
+    const metrics = (await t.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain('switchboard_calls_total{direction="in",cause="caller-hangup"} 1');
+    expect(metrics).toMatch(/switchboard_call_talk_seconds_count\{direction="in"\} 1/);
     // The agent finishes the call's task (their voice slot is free again).
     const done = await call(agent, 'POST', `/api/v1/routing/tasks/${queued[0]!.taskId}/complete`, {});
     expect(done.status, JSON.stringify(done.body)).toBe(200);

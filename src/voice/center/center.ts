@@ -33,6 +33,7 @@ import {
   leaveConference,
   startConference,
 } from './consult.js';
+import { type CallMetrics, createCallMetrics } from './metrics.js';
 import {
   type ActiveCall,
   type ActiveCallView,
@@ -72,6 +73,7 @@ export class VoiceCenter {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** What the outbound side (outbound.ts) reaches of this centre. */
   private readonly desk: CallDesk;
+  private readonly metrics: CallMetrics | undefined;
 
   constructor(private readonly deps: VoiceCenterDeps) {
     this.logger = deps.logger.child({ module: 'voice-center' });
@@ -83,6 +85,7 @@ export class VoiceCenter {
       clock: deps.clock,
       logger: this.logger,
     };
+    this.metrics = deps.registry && createCallMetrics(deps.registry, () => this.byTask.values());
     this.desk = {
       deps,
       lineOf: (tenantId, agentId) => this.lineOf(tenantId, agentId),
@@ -576,18 +579,28 @@ export class VoiceCenter {
         ),
       );
     const now = this.deps.clock.now();
-    await this.record(a, 'ended', {
-      cause: a.endedBy ? 'hangup' : cause === 'hangup' ? 'hangup' : cause,
+    const ended = {
+      cause: a.endedBy ? 'hangup' : cause,
       by: a.endedBy ?? (cause === 'caller-hangup' ? 'caller' : 'system'),
       agentId: a.agentId,
       waitedMs: (a.connectedAt ?? now) - a.queuedAt,
       talkMs: a.connectedAt === undefined ? 0 : now - a.connectedAt,
-    });
+    };
+    this.metrics?.ended(
+      a.direction,
+      a.connectedAt === undefined ? 'abandoned' : ended.cause,
+      ended.waitedMs,
+      ended.talkMs,
+    );
+    await this.record(a, 'ended', ended);
     if (was === 'queued' || was === 'connecting') await this.abandon(a, cause, false);
   }
 
   private async abandon(a: ActiveCall, cause: EndCause, record = true): Promise<void> {
-    if (record) await this.record(a, 'ended', { cause, by: 'caller', waitedMs: 0, talkMs: 0 });
+    if (record) {
+      this.metrics?.ended(a.direction, 'abandoned', 0, 0);
+      await this.record(a, 'ended', { cause, by: 'caller', waitedMs: 0, talkMs: 0 });
+    }
     await abandonTask(this.deps.routing, systemActor(a.tenantId), a.taskId).catch((err: unknown) =>
       this.logger.warn({ err, taskId: a.taskId }, 'voice: could not mark the abandoned call in routing'),
     );

@@ -69,6 +69,8 @@ export interface VoiceCenterDeps {
   webrtc?: WebRtcGateway | undefined;
   /** Opens the trunk password (outbound calls). */
   cipher?: Cipher | undefined;
+  /** Where call metrics go (/metrics). */
+  registry?: import('prom-client').Registry | undefined;
   /** Music between queue announcements (default 20 s; tests shorten it). */
   musicMs?: number | undefined;
 }
