@@ -10,7 +10,7 @@ import type { ActiveCall, Softphone } from './softphone';
 
 export function CallConsult({ call, phone, me }: { call: ActiveCall; phone: Softphone; me: Me }) {
   const { t } = useTranslation('agent');
-  const others = [call.agentId, call.consult?.agentId, ...(call.participants ?? [])].filter(
+  const others = [...new Set([call.agentId, call.consult?.agentId, ...(call.participants ?? [])])].filter(
     (id): id is string => !!id && id !== me.id,
   );
   const colleagues = useColleagues(others.length > 0);
