@@ -2,7 +2,7 @@
 // caller and as the trunk): an agent calls a number from the dial pad and hears the customer; agent A
 // (zh-CN) consults agent B (en) while the caller waits, makes it a conference of three (everyone hears
 // everyone: both browsers receive audio, the caller's echo comes back), leaves it and B keeps the caller;
-// and a consultation completed as an attended transfer.
+// and a consultation canceled (back to the caller), then completed as an attended transfer.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -263,6 +263,37 @@ describe.skipIf(!sippAvailable() || !browser)(
       expect(done.status, JSON.stringify(done.body)).toBe(200);
     }, 90_000);
 
+    it("says 'Calling …' while the customer's phone rings, and hanging up then cancels the call", async () => {
+      const trunk = await startCallee('callee-no-answer.xml');
+      const port = /:(\d+)$/.exec(trunk.uri)![1];
+      await call(owner, 'PUT', '/api/v1/voice/settings', {
+        trunk: { uri: `sip:{number}@127.0.0.1:${port}` },
+      });
+      await a.page
+        .getByTestId('softphone')
+        .getByRole('button', { name: a.L.dial.toggle, exact: true })
+        .click();
+      const pad = a.page.getByTestId('dial-pad');
+      await pad.getByRole('textbox', { name: a.L.dial.number }).fill('13800138000');
+      await pad.getByRole('textbox', { name: a.L.dial.number }).press('Enter');
+      await panel(a, 'connecting').waitFor();
+      await a.page
+        .getByTestId('call-number')
+        .getByText(fill(a.L.phone.calling, { number: CUSTOMER_PHONE }), { exact: true })
+        .waitFor();
+      const items = (await call(a.auth, 'GET', '/api/v1/voice/calls')).body.items as Json[];
+      expect(items[0]).toMatchObject({ direction: 'out', state: 'connecting', agentId: a.id });
+      await a.page
+        .getByTestId('call-panel')
+        .getByRole('button', { name: buttonName(a.L.phone.hangup) })
+        .click();
+      await a.page.getByTestId('call-panel').waitFor({ state: 'detached' });
+      // The scenario ends 0 only after our CANCEL (200, 487, ACK).
+      const result = await trunk.sipp.done;
+      expect(result.code, result.output).toBe(0);
+      await call(a.auth, 'POST', `/api/v1/routing/tasks/${items[0]!.taskId}/complete`, {});
+    }, 60_000);
+
     it('A consults B while the caller holds, makes it a conference of three (all hear each other), leaves, and B keeps the caller', async () => {
       const { customer, leg, echoes, conversationId } = await callerReachesA();
       await waitFor(() => echoes() > 10);
@@ -309,8 +340,17 @@ describe.skipIf(!sippAvailable() || !browser)(
       await bHangsUp(customer, conversationId);
     }, 90_000);
 
-    it('A consults B and completes the transfer: B has the caller, A is free', async () => {
+    it('A consults B, goes back to the caller, consults again and completes the transfer: B has the caller, A is free', async () => {
       const { customer, leg, echoes, conversationId } = await callerReachesA();
+      await consultB(conversationId);
+      // Back to the caller: B's phone is let go, the caller is with A again.
+      await a.page.getByTestId('call-consult').getByRole('button', { name: a.L.consult.back }).click();
+      await a.page.getByTestId('call-consult').waitFor({ state: 'detached' });
+      await panel(a, 'connected').waitFor();
+      await b.page.getByTestId('call-panel').waitFor({ state: 'detached' });
+      expect(leg()?.bridgedTo).toBe(lineOf(a.id));
+      const back = echoes();
+      await waitFor(() => echoes() > back + 10);
       await consultB(conversationId);
       await a.page.getByTestId('call-consult').getByRole('button', { name: a.L.consult.complete }).click();
       await a.page.getByTestId('call-panel').waitFor({ state: 'detached' });
