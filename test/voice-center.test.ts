@@ -112,6 +112,27 @@ describe.skipIf(!sippAvailable())('a call through the IVR and the queue to an ag
   }
   let dialer: Voice['calls']['dial'] | undefined;
 
+  /** A sipp customer dialling the tenant's number with `scenario`, staying `stayMs` where it pauses. */
+  async function dialIn(scenario: string, stayMs: number, options: { echo: boolean }) {
+    return startSipp(
+      sippArgs(`127.0.0.1:${t.sb.voice!.sipPort}`, await freeMediaPort(), [
+        '-sf',
+        path.join(SCENARIOS, scenario),
+        '-s',
+        NUMBER,
+        ...(options.echo ? ['-rtp_echo'] : []),
+        '-m',
+        '1',
+        '-d',
+        String(stayMs),
+        '-timeout',
+        '40s',
+        '-timeout_error',
+      ]),
+      { timeoutMs: 50_000 },
+    );
+  }
+
   afterAll(async () => {
     await t?.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -140,23 +161,7 @@ describe.skipIf(!sippAvailable())('a call through the IVR and the queue to an ag
       if (loud(pcm)) heard.agent++;
     });
 
-    const customer = startSipp(
-      sippArgs(`127.0.0.1:${voice.sipPort}`, await freeMediaPort(), [
-        '-sf',
-        path.join(SCENARIOS, 'caller-menu.xml'),
-        '-s',
-        NUMBER,
-        '-rtp_echo',
-        '-m',
-        '1',
-        '-d',
-        '9000',
-        '-timeout',
-        '40s',
-        '-timeout_error',
-      ]),
-      { timeoutMs: 50_000 },
-    );
+    const customer = await dialIn('caller-menu.xml', 9000, { echo: true });
 
     // The menu took the 1; the call waits in the queue and the agent is offered it.
     const offer = await waitFor(async () => {
@@ -322,7 +327,7 @@ describe.skipIf(!sippAvailable())('a call through the IVR and the queue to an ag
   });
 
   it('offers a queued caller a call back: they press 1, keep their place, and are called back when an agent takes the task', async () => {
-    const voice = t.sb.voice!;
+    const _voice = t.sb.voice!;
     // Nobody is free: the agent is on a break, so the caller waits and hears the offer.
     await call(agent, 'PUT', `/api/v1/routing/agents/${agentId}/state`, { state: 'break', reason: 'lunch' });
     const trunk = await startCallee('agent-phone.xml');
@@ -334,22 +339,7 @@ describe.skipIf(!sippAvailable())('a call through the IVR and the queue to an ag
     const desk = await startCallee('callee.xml', 'u1', ['-rtp_echo']);
     await call(agent, 'PUT', `/api/v1/voice/agents/${agentId}/phone`, { uri: desk.uri });
 
-    const customer = startSipp(
-      sippArgs(`127.0.0.1:${voice.sipPort}`, await freeMediaPort(), [
-        '-sf',
-        path.join(SCENARIOS, 'caller-callback.xml'),
-        '-s',
-        NUMBER,
-        '-m',
-        '1',
-        '-d',
-        '4000',
-        '-timeout',
-        '40s',
-        '-timeout_error',
-      ]),
-      { timeoutMs: 50_000 },
-    );
+    const customer = await dialIn('caller-callback.xml', 4000, { echo: false });
     // The caller asked for the call back and was hung up on; the call keeps its place.
     expect((await customer.done).code).toBe(0);
     const waiting = await waitFor(async () => {
@@ -420,23 +410,7 @@ describe.skipIf(!sippAvailable())('a call through the IVR and the queue to an ag
       c.media.onAudio(count(c));
     });
     const legs = watchDials((pcm, leg) => count(leg)(pcm));
-    const customer = startSipp(
-      sippArgs(`127.0.0.1:${voice.sipPort}`, await freeMediaPort(), [
-        '-sf',
-        path.join(SCENARIOS, 'caller-menu.xml'),
-        '-s',
-        NUMBER,
-        '-rtp_echo',
-        '-m',
-        '1',
-        '-d',
-        '16000',
-        '-timeout',
-        '40s',
-        '-timeout_error',
-      ]),
-      { timeoutMs: 50_000 },
-    );
+    const customer = await dialIn('caller-menu.xml', 16000, { echo: true });
     const offer = await waitFor(async () => {
       const items = (await call(agent, 'GET', '/api/v1/routing/reservations')).body.items as Json[];
       return items[0];

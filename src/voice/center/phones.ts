@@ -1,7 +1,7 @@
 // The SIP phone an agent takes calls on when not in the browser softphone: a URI call control dials.
-import { type Actor, actorTag, Forbidden, InvalidInput, NotFound, roleAtLeast } from '../../core/index.js';
+import { type Actor, actorTag, Forbidden, InvalidInput, roleAtLeast } from '../../core/index.js';
 import { auditBy } from '../../security/index.js';
-import type { Db, StoreDeps } from '../../storage/index.js';
+import { type Db, findInTenant, type StoreDeps } from '../../storage/index.js';
 
 /** sip:1001@10.0.0.5:5060, sip:agent@pbx.example.com;transport=tcp (no spaces, no header parameters). */
 const SIP_URI = /^sips?:[^\s@<>"]+@[^\s@<>"?]+$/i;
@@ -33,13 +33,7 @@ export async function getAgentPhone(
 ): Promise<AgentPhone> {
   if (actor.userId !== userId && !roleAtLeast(actor.role, 'supervisor'))
     throw new Forbidden("only the agent or a supervisor may read an agent's phone");
-  const user = await db
-    .selectFrom('users')
-    .select('id')
-    .where('tenant_id', '=', actor.tenantId)
-    .where('id', '=', userId)
-    .executeTakeFirst();
-  if (!user) throw new NotFound('user', userId);
+  await findInTenant(db, 'users', actor.tenantId, userId, { entity: 'user' });
   return { userId, uri: (await agentPhoneOf(db, actor.tenantId, userId)) ?? null };
 }
 
@@ -55,13 +49,7 @@ export async function setAgentPhone(
   if (value !== null && (!SIP_URI.test(value) || value.length > 500))
     throw new InvalidInput('the phone must be a SIP URI such as sip:1001@10.0.0.5:5060', 'uri');
   return deps.outbox.transact(async (uow) => {
-    const user = await uow.trx
-      .selectFrom('users')
-      .select('id')
-      .where('tenant_id', '=', actor.tenantId)
-      .where('id', '=', userId)
-      .executeTakeFirst();
-    if (!user) throw new NotFound('user', userId);
+    await findInTenant(uow.trx, 'users', actor.tenantId, userId, { entity: 'user' });
     if (value === null)
       await uow.trx
         .deleteFrom('voice_agent_phones')
