@@ -385,7 +385,9 @@ describe('routing engine invariants', () => {
       ),
       { numRuns: 150 },
     );
-  });
+    // 150 runs of up to a few hundred operations, each checked against a brute-force reference: seconds on
+    // a quiet machine, longer when the machine is shared.
+  }, 120_000);
 
   it('a restored snapshot continues exactly like the original: same events, same errors, same end state', () => {
     fc.assert(
