@@ -224,6 +224,8 @@ describe.skipIf(!sippAvailable() || !browser)(
         '138 0013 8000',
       );
       expect(await unnamedControls(a.page)).toEqual([]);
+      await fitsLaptop(a.page);
+      await a.page.screenshot({ path: '.scratch/softphone-dial-pad-zh-CN.png' });
       await pad.getByRole('button', { name: buttonName(a.L.dial.call) }).click();
 
       await panel(a, 'connected').waitFor();

@@ -7,57 +7,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeMediaPort, type SippProcess, sippArgs, sippAvailable, startSipp } from '../bench/voice/sipp.js';
 import type { Call } from '../src/voice/index.js';
 import type { WebRtcLeg } from '../src/voice/webrtc/index.js';
-import enAgent from '../web/app/src/locales/en/agent.json' with { type: 'json' };
-import zhAgent from '../web/app/src/locales/zh-CN/agent.json' with { type: 'json' };
 import { caller, type Json } from './support/api.js';
 import { OWNER, startTestApp, type TestApp } from './support/app.js';
-import { launchBrowser, missingKeys, newWorkspacePage, signIn, unnamedControls } from './support/browser.js';
+import { launchBrowser, missingKeys, unnamedControls } from './support/browser.js';
 import { SCENARIOS } from './support/sipp.js';
+import { type AgentPage, FAKE_MEDIA, inboundRises, loud, openSoftphone } from './support/softphone.js';
 import { waitFor } from './support/wait.js';
 
 const NUMBER = '+864001234567';
 const CUSTOMER_PHONE = '+8613800138000';
 const PASSWORD = 'agent password 1';
 
-const browser = sippAvailable()
-  ? await launchBrowser(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'])
-  : undefined;
-
-/** Frames with sound in them (not silence or comfort noise). */
-const loud = (pcm: Int16Array) => pcm.some((s) => Math.abs(s) > 500);
-
-/** Audio RTP packets the page's softphone has received (a string: it runs in the page). */
-const INBOUND = `(async () => {
-  const pc = window.__sbSoftphone && window.__sbSoftphone.pc;
-  if (!pc) return -1;
-  let packets = 0;
-  (await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'audio') packets += s.packetsReceived; });
-  return packets;
-})()`;
-
-async function inbound(page: Page): Promise<number> {
-  return (await page.evaluate(INBOUND)) as number;
-}
-
-/** Waits until the page's softphone has received `more` packets beyond what it has now. */
-async function inboundRises(page: Page, more = 50): Promise<void> {
-  const before = await inbound(page);
-  expect(before).toBeGreaterThanOrEqual(0);
-  await waitFor(async () => (await inbound(page)) >= before + more);
-}
-
-interface AgentPage {
-  id: string;
-  auth: string;
-  context: BrowserContext;
-  page: Page;
-  L: typeof enAgent;
-}
+const browser = sippAvailable() ? await launchBrowser(FAKE_MEDIA) : undefined;
 
 describe.skipIf(!sippAvailable() || !browser)(
   'the softphone in the agent workspace (Chromium + sipp)',
@@ -98,16 +64,12 @@ describe.skipIf(!sippAvailable() || !browser)(
       email: string,
       lang: 'zh-CN' | 'en',
     ): Promise<AgentPage> {
-      const L = (lang === 'en' ? enAgent : zhAgent) as typeof enAgent;
-      const { context, page } = await newWorkspacePage(browser as Browser, lang);
-      page.on('pageerror', (e) => console.log(`[web-softphone] ${lang} page error: ${e.message}`));
-      await signIn(page, base, email, PASSWORD, '/agent');
-      const softphone = page.getByTestId('softphone');
-      await softphone.waitFor();
-      await softphone.getByRole('button', { name: L.phone.connect, exact: true }).click();
-      await page.locator('[data-testid="softphone"][data-status="ready"]').waitFor();
-      await softphone.getByText(L.phone.status.replace('{{state}}', L.phone.states.ready)).waitFor();
-      return { ...who, context, page, L };
+      const p = await openSoftphone(browser as Browser, base, who, email, PASSWORD, lang);
+      await p.page
+        .getByTestId('softphone')
+        .getByText(p.L.phone.status.replace('{{state}}', p.L.phone.states.ready))
+        .waitFor();
+      return p;
     }
 
     const lineOf = (agentId: string) => t.sb.ctx.voice?.lineOf(tenantId, agentId) as WebRtcLeg | undefined;
