@@ -16,6 +16,8 @@ import { waitFor } from './support/wait.js';
 
 const NUMBER = '+864001234567';
 const CUSTOMER_PHONE = '+8613800138000';
+/** The customer's number as agents see it (masked, like identities). */
+const SHOWN_PHONE = '+86 138****8000';
 
 /** Frames with sound in them (not silence or comfort noise). */
 const loud = (pcm: Int16Array) => pcm.some((s) => Math.abs(s) > 500);
@@ -189,7 +191,7 @@ describe.skipIf(!sippAvailable())('a call through the IVR and the queue to an ag
       return res.body.state === 'connected' ? res.body : undefined;
     });
     connected = true;
-    expect(live).toMatchObject({ agentId, device: 'sip', from: CUSTOMER_PHONE });
+    expect(live).toMatchObject({ agentId, device: 'sip', from: SHOWN_PHONE });
     expect(agentLegs).toHaveLength(1);
     expect(callerLeg?.bridgedTo).toBe(agentLegs[0]);
 
@@ -289,9 +291,12 @@ describe.skipIf(!sippAvailable())('a call through the IVR and the queue to an ag
     const legs = watchDials((pcm, leg) => {
       if (loud(pcm)) heard.set(leg, (heard.get(leg) ?? 0) + 1);
     });
-    const placed = await call(agent, 'POST', '/api/v1/voice/calls', { number: '138 0013 8000' });
+    // The agent sees the number masked, so they call the customer's phone identity.
+    const identity = (await call(agent, 'GET', `/api/v1/customers/${customerId}`)).body.identities[0];
+    expect(identity).toMatchObject({ kind: 'phone', value: SHOWN_PHONE });
+    const placed = await call(agent, 'POST', '/api/v1/voice/calls', { identityId: identity.id });
     expect(placed.status, JSON.stringify(placed.body)).toBe(201);
-    expect(placed.body).toMatchObject({ direction: 'out', to: CUSTOMER_PHONE, customerId, agentId });
+    expect(placed.body).toMatchObject({ direction: 'out', to: SHOWN_PHONE, customerId, agentId });
     const conversationId = placed.body.conversationId as string;
     tasks.push(placed.body.taskId);
     await waitFor(async () => {

@@ -19,7 +19,8 @@ import { type AgentPage, FAKE_MEDIA, fill, inboundRises, loud, openSoftphone } f
 import { waitFor } from './support/wait.js';
 
 const NUMBER = '+864001234567';
-const CUSTOMER_PHONE = '+8613800138000';
+/** The customer's number as agents see it (masked, like identities). */
+const SHOWN_PHONE = '+86 138****8000';
 const PASSWORD = 'agent password 1';
 const CALLER_STAYS = path.resolve(import.meta.dirname, 'support/caller-stays.xml');
 
@@ -103,7 +104,7 @@ describe.skipIf(!sippAvailable() || !browser)(
       await panel(a, 'connected').waitFor();
       const items = (await call(a.auth, 'GET', '/api/v1/voice/calls')).body.items as Json[];
       expect(items).toHaveLength(1);
-      expect(items[0]).toMatchObject({ agentId: a.id, device: 'webrtc', from: CUSTOMER_PHONE });
+      expect(items[0]).toMatchObject({ agentId: a.id, device: 'webrtc', from: SHOWN_PHONE });
       await waitFor(() => leg?.bridgedTo === lineOf(a.id));
       await setState(b, 'available');
       return { customer, leg: () => leg, echoes: () => echoes, conversationId: items[0]!.conversationId };
@@ -229,21 +230,21 @@ describe.skipIf(!sippAvailable() || !browser)(
       await pad.getByRole('button', { name: buttonName(a.L.dial.call) }).click();
 
       await panel(a, 'connected').waitFor();
-      await a.page.getByTestId('call-number').getByText(CUSTOMER_PHONE, { exact: true }).waitFor();
+      await a.page.getByTestId('call-number').getByText(SHOWN_PHONE, { exact: true }).waitFor();
       const items = (await call(a.auth, 'GET', '/api/v1/voice/calls')).body.items as Json[];
       expect(items).toHaveLength(1);
       expect(items[0]).toMatchObject({
         direction: 'out',
         state: 'connected',
-        to: CUSTOMER_PHONE,
+        to: SHOWN_PHONE,
         agentId: a.id,
         device: 'webrtc',
       });
       const conversationId = items[0]!.conversationId as string;
       // The customer's speech reaches the agent's browser.
       await inboundRises(a.page);
-      // The call's conversation is open; the customer panel shows the number masked, so its call
-      // button is there but disabled.
+      // The call's conversation is open; the customer panel shows the number masked, and its call
+      // button (which calls by identity) is disabled while the agent is on a call.
       await a.page.waitForURL((u) => u.pathname === `/agent/c/${conversationId}`);
       const callButton = a.page.getByTestId('identity-call').first();
       await callButton.waitFor();
@@ -281,7 +282,7 @@ describe.skipIf(!sippAvailable() || !browser)(
       await panel(a, 'connecting').waitFor();
       await a.page
         .getByTestId('call-number')
-        .getByText(fill(a.L.phone.calling, { number: CUSTOMER_PHONE }), { exact: true })
+        .getByText(fill(a.L.phone.calling, { number: SHOWN_PHONE }), { exact: true })
         .waitFor();
       const items = (await call(a.auth, 'GET', '/api/v1/voice/calls')).body.items as Json[];
       expect(items[0]).toMatchObject({ direction: 'out', state: 'connecting', agentId: a.id });
@@ -357,7 +358,7 @@ describe.skipIf(!sippAvailable() || !browser)(
       await a.page.getByTestId('call-consult').getByRole('button', { name: a.L.consult.complete }).click();
       await a.page.getByTestId('call-panel').waitFor({ state: 'detached' });
       await panel(b, 'connected').waitFor();
-      await b.page.getByTestId('call-number').getByText(CUSTOMER_PHONE, { exact: true }).waitFor();
+      await b.page.getByTestId('call-number').getByText(SHOWN_PHONE, { exact: true }).waitFor();
       expect((await call(b.auth, 'GET', `/api/v1/voice/calls/${conversationId}`)).body).toMatchObject({
         state: 'connected',
         agentId: b.id,

@@ -20,7 +20,8 @@ import { type AgentPage, FAKE_MEDIA, inboundRises, loud, openSoftphone } from '.
 import { waitFor } from './support/wait.js';
 
 const NUMBER = '+864001234567';
-const CUSTOMER_PHONE = '+8613800138000';
+/** The customer's number as agents see it (masked, like identities). */
+const SHOWN_PHONE = '+86 138****8000';
 const PASSWORD = 'agent password 1';
 
 const browser = sippAvailable() ? await launchBrowser(FAKE_MEDIA) : undefined;
@@ -172,7 +173,7 @@ describe.skipIf(!sippAvailable() || !browser)(
 
       // A's call panel: the caller's number, a running timer, the call connected on A's line.
       const panelA = a.page.getByTestId('call-panel');
-      await panelA.getByTestId('call-number').getByText(CUSTOMER_PHONE, { exact: true }).waitFor();
+      await panelA.getByTestId('call-number').getByText(SHOWN_PHONE, { exact: true }).waitFor();
       await a.page.locator('[data-testid="call-panel"][data-state="connected"]').waitFor();
       const calls = (await call(a.auth, 'GET', '/api/v1/voice/calls')).body.items as Json[];
       expect(calls).toHaveLength(1);
@@ -180,7 +181,7 @@ describe.skipIf(!sippAvailable() || !browser)(
         state: 'connected',
         agentId: a.id,
         device: 'webrtc',
-        from: CUSTOMER_PHONE,
+        from: SHOWN_PHONE,
       });
       const conversationId = calls[0]!.conversationId as string;
       const lineA = lineOf(a.id)!;
@@ -247,7 +248,7 @@ describe.skipIf(!sippAvailable() || !browser)(
       await offerB.getByTestId('offer-call').getByText(b.L.offers.call).waitFor({ timeout: 30_000 });
       await offerB.getByRole('button', { name: b.L.offers.accept, exact: true }).click();
       const panelB = b.page.getByTestId('call-panel');
-      await panelB.getByTestId('call-number').getByText(CUSTOMER_PHONE, { exact: true }).waitFor();
+      await panelB.getByTestId('call-number').getByText(SHOWN_PHONE, { exact: true }).waitFor();
       await b.page.locator('[data-testid="call-panel"][data-state="connected"]').waitFor();
       const lineB = lineOf(b.id)!;
       expect(callerLeg?.bridgedTo).toBe(lineB);

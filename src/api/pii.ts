@@ -18,6 +18,14 @@ export interface PiiView {
   customer<C extends { identities: IdentityLike[] }>(customer: C): C;
   /** A merge or a merge suggestion: the identifiers its evidence names. */
   evidence<M extends { evidence: object }>(merge: M): M;
+  /** A call in progress: the customer's number (the caller's, or the one an agent called). */
+  call<C extends CallLike>(call: C): C;
+}
+
+interface CallLike {
+  direction: 'in' | 'out';
+  from: string;
+  to: string;
 }
 
 const AS_STORED: PiiView = {
@@ -25,6 +33,7 @@ const AS_STORED: PiiView = {
   identity: (i) => i,
   customer: (c) => c,
   evidence: (m) => m,
+  call: (c) => c,
 };
 
 const MASKED: PiiView = {
@@ -53,6 +62,10 @@ const MASKED: PiiView = {
       },
     };
   },
+  call: (c) =>
+    c.direction === 'in'
+      ? { ...c, from: maskIdentityValue('phone', c.from) }
+      : { ...c, to: maskIdentityValue('phone', c.to) },
 };
 
 /** How this caller sees identities: one read of the tenant's settings, and only for agents. */

@@ -1,8 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Actor, DomainError, InvalidInput, NotFound } from '../core/index.js';
 import {
+  type ActiveCallView,
   getAgentPhone,
   getVoiceSettings,
   setAgentPhone,
@@ -12,6 +13,7 @@ import {
 import { WebRtcOfferInvalid } from '../voice/webrtc/index.js';
 import { actorOf } from './auth.js';
 import type { ApiContext } from './context.js';
+import { piiViewFor } from './pii.js';
 import { Body, Timestamp, Uuid, withProblems } from './schemas.js';
 
 /**
@@ -99,8 +101,12 @@ const Phone = Type.Object({ userId: Uuid, uri: Type.Union([Type.String(), Type.N
 
 export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiContext }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const deps = { db: ctx.storage.db, outbox: ctx.outbox };
+  const db = ctx.storage.db;
+  const deps = { db, outbox: ctx.outbox };
   const tags = ['voice'];
+  /** The customer's number as this caller may see it (masked for agents, like identities). */
+  const shown = async (request: FastifyRequest, call: ActiveCallView) =>
+    (await piiViewFor(db, actorOf(request))).call(call);
 
   app.get(
     '/api/v1/voice/calls',
@@ -114,7 +120,14 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
         response: withProblems({ 200: Type.Object({ items: Type.Array(ActiveCall) }) }),
       },
     },
-    async (request) => ({ items: voiceOf(ctx).list(actorOf(request)) }),
+    async (request) => {
+      const pii = await piiViewFor(db, actorOf(request));
+      return {
+        items: voiceOf(ctx)
+          .list(actorOf(request))
+          .map((c) => pii.call(c)),
+      };
+    },
   );
 
   app.post(
@@ -126,15 +139,20 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
         summary: 'Call a customer (click-to-call) through the tenant’s trunk',
         description:
           'The agent hears ringback on their softphone line (or, without one, their SIP phone rings first); the customer sees the tenant’s caller id. The call becomes a voice conversation assigned to the agent (it takes their voice capacity) and is in the customer’s timeline. 409 when the tenant has no trunk, the agent has no phone or is already on a call; 400 for a number that is not one.',
-        body: Body({
-          number: Type.String({ minLength: 3, maxLength: 32 }),
-          customerId: Type.Optional(Uuid),
-        }),
+        body: Type.Union([
+          Body({ number: Type.String({ minLength: 3, maxLength: 32 }), customerId: Type.Optional(Uuid) }),
+          Body(
+            { identityId: Uuid, customerId: Type.Optional(Uuid) },
+            { description: "one of the customer's phone identities (agents see them masked)" },
+          ),
+        ]),
         response: withProblems({ 201: ActiveCall }),
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await voiceOf(ctx).placeCall(actorOf(request), request.body)),
+      reply
+        .status(201)
+        .send(await shown(request, await voiceOf(ctx).placeCall(actorOf(request), request.body))),
   );
 
   app.get(
@@ -195,7 +213,8 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
         response: withProblems({ 200: ActiveCall }),
       },
     },
-    async (request) => voiceOf(ctx).get(actorOf(request), request.params.conversationId),
+    async (request) =>
+      shown(request, await voiceOf(ctx).get(actorOf(request), request.params.conversationId)),
   );
 
   app.post(
@@ -210,7 +229,8 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
         response: withProblems({ 200: ActiveCall }),
       },
     },
-    async (request) => voiceOf(ctx).hold(actorOf(request), request.params.conversationId),
+    async (request) =>
+      shown(request, await voiceOf(ctx).hold(actorOf(request), request.params.conversationId)),
   );
 
   app.post(
@@ -225,7 +245,8 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
         response: withProblems({ 200: ActiveCall }),
       },
     },
-    async (request) => voiceOf(ctx).resume(actorOf(request), request.params.conversationId),
+    async (request) =>
+      shown(request, await voiceOf(ctx).resume(actorOf(request), request.params.conversationId)),
   );
 
   app.post(
@@ -266,7 +287,11 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
         response: withProblems({ 200: ActiveCall }),
       },
     },
-    async (request) => voiceOf(ctx).transfer(actorOf(request), request.params.conversationId, request.body),
+    async (request) =>
+      shown(
+        request,
+        await voiceOf(ctx).transfer(actorOf(request), request.params.conversationId, request.body),
+      ),
   );
 
   app.post(
@@ -284,7 +309,10 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
       },
     },
     async (request) =>
-      voiceOf(ctx).consult(actorOf(request), request.params.conversationId, request.body.agentId),
+      shown(
+        request,
+        await voiceOf(ctx).consult(actorOf(request), request.params.conversationId, request.body.agentId),
+      ),
   );
 
   for (const [path, summary, run] of [
@@ -321,7 +349,8 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
           response: withProblems({ 200: ActiveCall }),
         },
       },
-      async (request) => run(voiceOf(ctx), actorOf(request), request.params.conversationId),
+      async (request) =>
+        shown(request, await run(voiceOf(ctx), actorOf(request), request.params.conversationId)),
     );
   }
 
@@ -394,7 +423,7 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
       const actor = actorOf(request);
       const line = voiceOf(ctx).line(actor);
       if (!line) throw new NotFound('softphone line of user', actor.userId ?? '');
-      return line;
+      return { ...line, call: line.call && (await shown(request, line.call)) };
     },
   );
 
@@ -409,7 +438,10 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
         response: withProblems({ 200: Line }),
       },
     },
-    async (request) => voiceOf(ctx).mute(actorOf(request), request.body.muted),
+    async (request) => {
+      const line = voiceOf(ctx).mute(actorOf(request), request.body.muted);
+      return { ...line, call: line.call && (await shown(request, line.call)) };
+    },
   );
 
   app.delete(

@@ -46,7 +46,7 @@ import {
   type VoiceCenterDeps,
   viewOf,
 } from './model.js';
-import { type CallDesk, callBack, placeCall, transferToNumber } from './outbound.js';
+import { type CallDesk, callBack, type PlaceCall, placeCall, transferToNumber } from './outbound.js';
 import { agentPhoneOf } from './phones.js';
 import { getVoiceSettings } from './settings.js';
 import { holdMusic, QueueTreatment } from './treatment.js';
@@ -306,10 +306,7 @@ export class VoiceCenter {
   // ---- outbound calls --------------------------------------------------------------------------
 
   /** Click-to-call (outbound.ts). */
-  placeCall(
-    actor: Actor,
-    input: { number: string; customerId?: string | undefined },
-  ): Promise<ActiveCallView> {
+  placeCall(actor: Actor, input: PlaceCall): Promise<ActiveCallView> {
     return placeCall(this.desk, actor, input);
   }
 

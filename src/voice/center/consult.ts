@@ -2,7 +2,7 @@
 // agents talk; then the agent completes the transfer (attended), goes back to the caller, or joins all
 // three in a conference (a mixer on the media engine), which either agent may leave.
 import { type Actor, Conflict, systemActor } from '../../core/index.js';
-import { handOverConversation } from '../../routing/index.js';
+import { getAgentState, handOverConversation } from '../../routing/index.js';
 import { Conference } from '../conference.js';
 import type { Leg } from '../leg.js';
 import type { ActiveCall } from './model.js';
@@ -38,6 +38,15 @@ export async function consult(
   if (a.consult) throw new Conflict('a consultation is already in progress');
   if (colleagueId === a.agentId) throw new Conflict('that is the agent on the call');
   if (busy(desk, a, colleagueId)) throw new Conflict('that colleague is on a call');
+  // Completing the transfer (or leaving a conference) gives them the conversation: only an available
+  // agent can be given work, so one on a break or offline is refused now rather than then.
+  const state = await getAgentState(desk.deps.routing, systemActor(a.tenantId), colleagueId).catch(
+    () => undefined,
+  );
+  if (!state || state.state === 'offline' || state.state === 'break')
+    throw new Conflict(
+      `that colleague is ${state?.state ?? 'not signed in'}; only an available agent can be consulted`,
+    );
   const mine = agentLegOf(a);
   a.caller.unbridge();
   if (a.state !== 'held') void a.caller.play(holdMusic(), { loop: true });

@@ -2,7 +2,15 @@
 // and a transfer to an outside number. Each goes out through the tenant's trunk with its caller id,
 // and the agent is on their softphone line or, without one, their SIP phone rings first.
 import { recordCall, resolveCaller } from '../../conversations/index.js';
-import { type Actor, Conflict, Forbidden, InvalidInput, newId, systemActor } from '../../core/index.js';
+import {
+  type Actor,
+  Conflict,
+  Forbidden,
+  InvalidInput,
+  NotFound,
+  newId,
+  systemActor,
+} from '../../core/index.js';
 import { identifierOptionsOf } from '../../identity/index.js';
 import { normalizePhone } from '../../identity/normalize/index.js';
 import { completeTask, createTask, getTask } from '../../routing/index.js';
@@ -108,22 +116,47 @@ function ringCustomer(desk: CallDesk, a: ActiveCall, agentLeg: Leg, agentId: str
   );
 }
 
+/** Whom to call: a number, or one of a customer's phone identities (agents see them masked). */
+export type PlaceCall =
+  | { number: string; customerId?: string | undefined }
+  | { identityId: string; customerId?: string | undefined };
+
+async function whom(
+  desk: CallDesk,
+  actor: Actor,
+  input: PlaceCall,
+): Promise<{ number: string; customerId: string | undefined }> {
+  const { db } = desk.deps;
+  if ('identityId' in input) {
+    const identity = await db
+      .selectFrom('identities')
+      .select(['kind', 'value', 'customer_id'])
+      .where('tenant_id', '=', actor.tenantId)
+      .where('id', '=', input.identityId)
+      .executeTakeFirst();
+    if (!identity) throw new NotFound('identity', input.identityId);
+    if (identity.kind !== 'phone' && identity.kind !== 'whatsapp')
+      throw new InvalidInput(`identity ${input.identityId} is not a phone number`, 'identityId');
+    if (input.customerId && input.customerId !== identity.customer_id)
+      throw new InvalidInput('that identity belongs to another customer', 'identityId');
+    return { number: identity.value, customerId: identity.customer_id };
+  }
+  if (input.customerId)
+    await findInTenant(db, 'customers', actor.tenantId, input.customerId, { entity: 'customer' });
+  return { number: input.number, customerId: input.customerId };
+}
+
 /**
  * Click-to-call: the agent calls a customer. The call is a voice conversation of its own, assigned to
  * the agent (it takes their voice capacity), and behaves like any other call afterwards.
  */
-export async function placeCall(
-  desk: CallDesk,
-  actor: Actor,
-  input: { number: string; customerId?: string | undefined },
-): Promise<ActiveCallView> {
+export async function placeCall(desk: CallDesk, actor: Actor, input: PlaceCall): Promise<ActiveCallView> {
   const { deps } = desk;
   const agentId = actor.userId;
   if (!agentId) throw new Forbidden('only a signed-in agent places calls');
-  if (input.customerId)
-    await findInTenant(deps.db, 'customers', actor.tenantId, input.customerId, { entity: 'customer' });
+  const target = await whom(desk, actor, input);
   const { dialer, trunk } = await outboundTrunk(desk, actor.tenantId);
-  const number = await e164(desk, actor.tenantId, input.number);
+  const number = await e164(desk, actor.tenantId, target.number);
   for (const a of desk.calls())
     if (a.tenantId === actor.tenantId && a.agentId === agentId)
       throw new Conflict('you are already on a call');
@@ -135,7 +168,7 @@ export async function placeCall(
   let customerId: string;
   let taskId: string;
   try {
-    customerId = input.customerId ?? (await resolveCaller(store, actor, number)).customer.id;
+    customerId = target.customerId ?? (await resolveCaller(store, actor, number)).customer.id;
     const recorded = await recordCall(store, actor, {
       customerId,
       callId,

@@ -186,8 +186,8 @@ function Workspace({ me }: { me: Me }) {
       ? undefined
       : {
           disabled: phone.busy || callLive,
-          call: (number, customerId) =>
-            void phone.dial(number, customerId).then((c) => c && placed(c.conversationId)),
+          call: (identityId, customerId) =>
+            void phone.dial({ identityId }, customerId).then((c) => c && placed(c.conversationId)),
         };
 
   const state = presence.stats?.state;

@@ -249,36 +249,38 @@ function Timeline({ customerId, conversationId }: { customerId: string; conversa
 
 /** Click-to-call from the panel: how to place a call, and whether one can be placed now. */
 export interface PanelCalling {
-  call(number: string, customerId: string): void;
+  /** Calls one of the customer's phone identities (the server dials the stored number, masked or not). */
+  call(identityId: string, customerId: string): void;
   /** Already on a call, or a call is being placed. */
   disabled: boolean;
 }
 
 /**
- * Agents see phone numbers masked (`+86 138****8000`): the server cannot be asked to call a masked
- * number, so the button is there but disabled, and says why.
+ * Agents see phone numbers masked (`+86 138****8000`): the call is placed by identity, so the server
+ * dials the stored number and the agent never needs to see it.
  */
 function CallButton({
   number,
+  identityId,
   customerId,
   calling,
 }: {
   number: string;
+  identityId: string;
   customerId: string;
   calling: PanelCalling;
 }) {
   const { t } = useTranslation('agent');
-  const masked = number.includes('*');
   return (
-    <Tooltip title={masked ? t('customer.callMasked') : t('customer.call', { number })}>
+    <Tooltip title={t('customer.call', { number })}>
       <Button
         size="small"
         type="text"
         icon={<PhoneOutlined aria-hidden />}
         aria-label={t('customer.call', { number })}
         data-testid="identity-call"
-        disabled={masked || calling.disabled}
-        onClick={() => calling.call(number, customerId)}
+        disabled={calling.disabled}
+        onClick={() => calling.call(identityId, customerId)}
       />
     </Tooltip>
   );
@@ -378,7 +380,12 @@ export function CustomerPanel({
                     </Tooltip>
                   )}
                   {calling && i.kind === 'phone' && (
-                    <CallButton number={i.value} calling={calling} customerId={customer.id} />
+                    <CallButton
+                      number={i.value}
+                      identityId={i.id}
+                      calling={calling}
+                      customerId={customer.id}
+                    />
                   )}
                 </li>
               ))}

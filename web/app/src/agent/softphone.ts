@@ -66,7 +66,8 @@ export interface Softphone {
   resume(): Promise<boolean>;
   hangup(): Promise<boolean>;
   /** Click-to-call: the agent hears ringback, then the customer; false when the server refused it. */
-  dial(number: string, customerId?: string): Promise<ActiveCall | undefined>;
+  /** Calls a number, or (`{identityId}`) one of a customer's phone identities. */
+  dial(number: string | { identityId: string }, customerId?: string): Promise<ActiveCall | undefined>;
   /** The caller waits on hold while the agent talks to a colleague (their phones bridged). */
   consult(agentId: string): Promise<boolean>;
   /** Attended transfer: the colleague consulted keeps the caller; this agent is free. */
@@ -282,11 +283,11 @@ export function useSoftphone(me: Me): Softphone {
     });
 
   const dial = useCallback(
-    async (number: string, customerId?: string): Promise<ActiveCall | undefined> => {
+    async (number: string | { identityId: string }, customerId?: string): Promise<ActiveCall | undefined> => {
       setBusy(true);
       try {
         const placed = await post<ActiveCall>('/api/v1/voice/calls', {
-          number,
+          ...(typeof number === 'string' ? { number } : number),
           ...(customerId && { customerId }),
         });
         setCall(placed);
