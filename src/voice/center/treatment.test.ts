@@ -34,7 +34,7 @@ describe('queue announcements', () => {
             ),
           );
           const words = [...pieces].filter((p) => !/^\d+$/.test(p));
-          expect(words.length).toBeLessThanOrEqual(10);
+          expect(words.length).toBeLessThanOrEqual(12);
           // However long the queue, the numbers spoken are few (capped at 50 ahead, 60 minutes).
           expect([...pieces].filter((p) => /^\d+$/.test(p)).every((n) => Number(n) <= 60)).toBe(true);
         },
