@@ -130,5 +130,55 @@ for (const [dbKind, busKind] of matrix) {
       await bus.close();
       await second.close();
     });
+
+    it('a failed publish loses nothing: the relay publishes it and the events after it, in commit order', async () => {
+      const storage: Storage = await open();
+      const real = await makeBus(busKind, prefix);
+      let failures = 1;
+      const flaky: EventBus = {
+        kind: real.kind,
+        publish: (e) => (failures-- > 0 ? Promise.reject(new Error('bus down')) : real.publish(e)),
+        subscribe: (o) => real.subscribe(o),
+        ping: () => real.ping(),
+        close: () => real.close(),
+      };
+      const seen: string[] = [];
+      await real.subscribe({ pattern: `sb.${tenantId}.flaky.>`, handler: (e) => void seen.push(e.type) });
+      const outbox = createOutbox({ db: storage.db, bus: flaky, logger: silent, pollMs: 50 });
+      outbox.start();
+      await outbox.flush();
+      for (const n of ['one', 'two', 'three']) await outbox.transact((uow) => uow.emit(event(`flaky.${n}`)));
+      await waitFor(() => seen.length >= 3);
+      await outbox.flush();
+      expect(seen).toEqual(['flaky.one', 'flaky.two', 'flaky.three']);
+      const left = await storage.db.selectFrom('outbox').select('event_id').execute();
+      expect(left).toEqual([]);
+      await outbox.stop();
+      await real.close();
+      await storage.close();
+    });
+
+    it('emit stores one event with its outbox row, publishes it, and leaves the outbox empty', async () => {
+      const storage: Storage = await open();
+      const bus = await makeBus(busKind, prefix);
+      const seen: string[] = [];
+      await bus.subscribe({ pattern: `sb.${tenantId}.alone.>`, handler: (e) => void seen.push(e.id) });
+      const outbox = createOutbox({ db: storage.db, bus, logger: silent, pollMs: 50 });
+      outbox.start();
+      const sent = await outbox.emit(event('alone.fact'));
+      await waitFor(() => seen.includes(sent.id));
+      await outbox.flush();
+      const stored = await storage.db
+        .selectFrom('events')
+        .select(['type', 'payload'])
+        .where('id', '=', sent.id)
+        .execute();
+      expect(stored).toEqual([{ type: 'alone.fact', payload: { n: 1, text: '你好' } }]);
+      expect(await storage.db.selectFrom('outbox').select('event_id').execute()).toEqual([]);
+      expect(seen).toEqual([sent.id]);
+      await outbox.stop();
+      await bus.close();
+      await storage.close();
+    });
   });
 }

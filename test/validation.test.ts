@@ -12,6 +12,8 @@ describe('bad input', () => {
   afterAll(() => t.close());
 
   async function counts() {
+    // Published events leave the outbox a few ms after their commit: count once it has settled.
+    await t.sb.ctx.outbox.flush();
     const db = t.sb.ctx.storage.db;
     const n = async (table: 'users' | 'events' | 'outbox') =>
       Number(

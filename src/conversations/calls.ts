@@ -100,8 +100,8 @@ async function findRecorded(
 /** The call as a voice conversation with its `call` message; `call.recorded` names both. */
 export async function recordCall(deps: StoreDeps, actor: Actor, input: NewCall): Promise<RecordedCall> {
   const key = `call:${input.callId}`;
-  const seen = await findRecorded(deps, actor.tenantId, key);
-  if (seen) return seen;
+  // No look-up first: the message's unique idempotency key refuses a second recording of the call
+  // (the transaction rolls back whole) and the first one is returned.
   try {
     return await deps.outbox.transact(async (uow) => {
       const opened = await openConversation(uow, actor, {

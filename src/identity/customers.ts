@@ -45,7 +45,7 @@ export interface CustomerChanges {
   attributes?: Record<string, unknown> | undefined;
 }
 
-function toCustomer(row: Row<'customers'>, identities: Row<'identities'>[]): Customer {
+export function toCustomer(row: Row<'customers'>, identities: Row<'identities'>[]): Customer {
   return {
     id: row.id,
     tenantId: row.tenant_id,

@@ -1,6 +1,6 @@
 import { Conflict, newId } from '../core/index.js';
 import type { Trx } from '../storage/index.js';
-import { type Customer, loadCustomer } from './customers.js';
+import { type Customer, loadCustomer, toCustomer } from './customers.js';
 import { type IdentityRef, normalizeIdentity, ownerOf } from './identities.js';
 import type { IdentifierOptions } from './normalize/index.js';
 
@@ -28,17 +28,19 @@ export async function resolveCustomerByIdentity(
 
   const customerId = newId();
   const name = displayName?.trim() ?? '';
-  await trx
+  const row = await trx
     .insertInto('customers')
     .values({ id: customerId, tenant_id: tenantId, display_name: name, tier: 0, attributes: '{}' })
-    .execute();
+    .returningAll()
+    .executeTakeFirstOrThrow();
   const inserted = await trx
     .insertInto('identities')
     .values({ id: newId(), tenant_id: tenantId, customer_id: customerId, ...norm, verified: false })
     .onConflict((oc) => oc.columns(['tenant_id', 'kind', 'value']).doNothing())
-    .returning('id')
+    .returningAll()
     .executeTakeFirst();
-  if (inserted) return { customer: await loadCustomer(trx, tenantId, customerId), created: true };
+  // A new customer is exactly what was just written: no need to read it back.
+  if (inserted) return { customer: toCustomer(row, [inserted]), created: true };
 
   await trx.deleteFrom('customers').where('tenant_id', '=', tenantId).where('id', '=', customerId).execute();
   const winner = await ownerOf(trx, tenantId, norm);

@@ -19,8 +19,6 @@ export interface HandoverResult {
   queueId: string | null;
 }
 
-const OPEN = ['waiting', 'reserved', 'assigned', 'wrapping'] as const;
-
 /**
  * `assign`: to `agentId`, who must be signed in as available (a busy agent is fine: capacity is the
  * supervisor's call). `take_over`: to the acting supervisor, whatever their own state.
@@ -50,21 +48,14 @@ export async function handOverConversation(
   let result: HandoverResult | undefined;
   return live.run(
     tenantId,
-    async (engine) => {
+    (engine) => {
       const agent = engine.getAgent(agentId);
       if (!agent) throw new NotFound('agent', agentId);
       if (how === 'assign' && agent.presence !== 'available')
         throw new Conflict(
           `agent ${agentId} is ${agent.presence}; only an available agent can be given work`,
         );
-      const open = await live.db
-        .selectFrom('routing_tasks')
-        .select('id')
-        .where('tenant_id', '=', tenantId)
-        .where('conversation_id', '=', conversationId)
-        .where('status', 'in', OPEN)
-        .executeTakeFirst();
-      const task = open && engine.getTask(open.id);
+      const task = engine.openTaskOf(conversationId);
       let taskId: string;
       let previous: string | null = null;
       if (task) {

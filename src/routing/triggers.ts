@@ -72,19 +72,12 @@ async function endConversationTask(
   tenantId: string,
   conversationId: string,
 ): Promise<void> {
-  const open = await live.db
-    .selectFrom('routing_tasks')
-    .select(['id', 'status'])
-    .where('tenant_id', '=', tenantId)
-    .where('conversation_id', '=', conversationId)
-    .where('status', 'in', ['waiting', 'reserved', 'assigned'])
-    .executeTakeFirst();
-  if (!open) return;
   await live.run(tenantId, (engine) => {
-    const t = engine.getTask(open.id);
+    // The engine holds every open task: no look-up in the database, which may not have the newest yet.
+    const t = engine.openTaskOf(conversationId);
     if (!t) return;
-    if (t.status === 'assigned') engine.complete(open.id);
-    else if (t.status === 'waiting' || t.status === 'reserved') engine.cancel(open.id);
+    if (t.status === 'assigned') engine.complete(t.id);
+    else if (t.status === 'waiting' || t.status === 'reserved') engine.cancel(t.id);
   });
 }
 

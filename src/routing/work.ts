@@ -235,32 +235,27 @@ export async function createTask(live: RoutingLive, actor: Actor, input: NewTask
     ...(input.customerId && { customerId: input.customerId }),
   };
   let created = false;
+  // Checked before taking the tenant's engine: conversations and customers are not deleted.
+  for (const [table, id] of [
+    ['conversations', input.conversationId],
+    ['customers', input.customerId],
+  ] as const) {
+    if (id === undefined) continue;
+    const found = await live.db
+      .selectFrom(table)
+      .select('id')
+      .where('tenant_id', '=', actor.tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!found) throw new NotFound(table === 'conversations' ? 'conversation' : 'customer', id);
+  }
   return live.run(
     actor.tenantId,
-    async (engine) => {
-      for (const [table, id] of [
-        ['conversations', input.conversationId],
-        ['customers', input.customerId],
-      ] as const) {
-        if (id === undefined) continue;
-        const found = await live.db
-          .selectFrom(table)
-          .select('id')
-          .where('tenant_id', '=', actor.tenantId)
-          .where('id', '=', id)
-          .executeTakeFirst();
-        if (!found) throw new NotFound(table === 'conversations' ? 'conversation' : 'customer', id);
-      }
-      // Calls for one tenant run one at a time, so this check and the submit cannot interleave.
+    (engine) => {
+      // Calls for one tenant run one at a time and the engine holds every open task, so this
+      // check and the submit cannot interleave.
       if (input.conversationId) {
-        const open = await live.db
-          .selectFrom('routing_tasks')
-          .select('id')
-          .where('tenant_id', '=', actor.tenantId)
-          .where('conversation_id', '=', input.conversationId)
-          .where('status', 'in', ['waiting', 'reserved', 'assigned', 'wrapping'])
-          .executeTakeFirst();
-        const existing = open && engine.getTask(open.id);
+        const existing = engine.openTaskOf(input.conversationId);
         if (existing) return existing;
       }
       if (input.assignTo !== undefined && !engine.getAgent(input.assignTo))

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/index.js';
 import { type DomainEvent, type NewEvent, newId } from '../core/index.js';
@@ -17,29 +17,36 @@ export interface UnitOfWork {
 export interface Outbox {
   /** Runs `work` in one transaction; its events reach the bus only if it commits. */
   transact<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
-  /** Starts relaying: now, after every commit, and every `pollMs` for anything left over. */
+  /**
+   * Records one event on its own (one statement, no transaction around it) and publishes it once
+   * stored: for facts that change no other row, such as a call's progress.
+   */
+  emit<P>(event: NewEvent<P>): Promise<DomainEvent<P>>;
+  /**
+   * Starts relaying: events are published from memory right after their commit, and the outbox table is
+   * read now and every `pollMs` for anything left over (a crash, a failed publish, another process).
+   */
   start(): void;
   /** Publishes everything pending, then resolves. */
   flush(): Promise<number>;
   stop(): Promise<void>;
 }
 
-export async function appendEvent<P>(trx: Trx, event: NewEvent<P>): Promise<DomainEvent<P>> {
+/** How long published rows wait to be deleted together. */
+const DELETE_EVERY_MS = 10;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function appendEvent<P>(trx: Trx | Db, event: NewEvent<P>): Promise<DomainEvent<P>> {
   const full: DomainEvent<P> = { ...event, id: newId(), occurredAt: new Date().toISOString() };
-  await trx
-    .insertInto('events')
-    .values({
-      id: full.id,
-      tenant_id: full.tenantId,
-      type: full.type,
-      aggregate_type: full.aggregateType,
-      aggregate_id: full.aggregateId,
-      payload: JSON.stringify(full.payload ?? null),
-      actor: full.actor,
-      occurred_at: full.occurredAt,
-    })
-    .execute();
-  await trx.insertInto('outbox').values({ event_id: full.id, tenant_id: full.tenantId }).execute();
+  // The event and its outbox row in one statement (one round trip per event, not two).
+  await sql`
+    WITH e AS (
+      INSERT INTO events (id, tenant_id, type, aggregate_type, aggregate_id, payload, actor, occurred_at)
+      VALUES (${full.id}, ${full.tenantId}, ${full.type}, ${full.aggregateType}, ${full.aggregateId},
+              ${JSON.stringify(full.payload ?? null)}, ${full.actor}, ${full.occurredAt})
+      RETURNING id, tenant_id
+    )
+    INSERT INTO outbox (event_id, tenant_id) SELECT id, tenant_id FROM e`.execute(trx);
   return full;
 }
 
@@ -56,6 +63,16 @@ export function createOutbox({ db, bus, logger, pollMs = 1000, batchSize = 200 }
   let running: Promise<number> | undefined;
   let again = false;
   let stopped = true;
+  // Events this process committed and publishes straight from memory (no read back). Their rows stay in
+  // the outbox until published, so a crash loses none of them: the relay publishes what is left.
+  let queue: DomainEvent[] = [];
+  const inFlight = new Set<string>();
+  let publishing: Promise<void> | undefined;
+  // Published, their rows not yet deleted (still in `inFlight`, so the relay leaves them alone).
+  const toDelete: string[] = [];
+  let deleting: Promise<void> | undefined;
+  // A publish failed: until the relay has caught up, new events go through it too, so order is kept.
+  let degraded = false;
 
   async function relayBatch(): Promise<number> {
     // SKIP LOCKED lets several relays (one per process in cluster mode) share the outbox.
@@ -80,7 +97,10 @@ export function createOutbox({ db, bus, logger, pollMs = 1000, batchSize = 200 }
         .skipLocked()
         .execute();
       const published: string[] = [];
+      let failed = false;
       for (const row of rows) {
+        // Being published from memory right now: that publisher deletes the row.
+        if (inFlight.has(row.id)) continue;
         const event: DomainEvent = {
           id: row.id,
           tenantId: row.tenant_id,
@@ -102,10 +122,12 @@ export function createOutbox({ db, bus, logger, pollMs = 1000, batchSize = 200 }
             .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: String(err) }))
             .where('seq', '=', row.seq)
             .execute();
+          failed = true;
           break;
         }
       }
       if (published.length > 0) await trx.deleteFrom('outbox').where('seq', 'in', published).execute();
+      if (!failed && rows.length < batchSize) degraded = false;
       return rows.length === batchSize && published.length === rows.length
         ? -published.length
         : published.length;
@@ -140,11 +162,87 @@ export function createOutbox({ db, bus, logger, pollMs = 1000, batchSize = 200 }
     drain().catch((err) => logger.error({ err }, 'outbox: relay pass failed'));
   }
 
+  /** Publishes the queued events in commit order, then deletes their rows in one statement a batch. */
+  async function publishQueued(): Promise<void> {
+    while (queue.length > 0 && !stopped) {
+      const batch = queue.splice(0, batchSize);
+      const done: string[] = [];
+      for (const [i, event] of batch.entries()) {
+        try {
+          await bus.publish(event);
+          done.push(event.id);
+        } catch (err) {
+          logger.warn({ err, eventId: event.id }, 'outbox: publish failed, the relay will retry');
+          // This event and every later one go to the relay, which keeps their order.
+          degraded = true;
+          for (const rest of [...batch.slice(i), ...queue]) inFlight.delete(rest.id);
+          queue = [];
+          break;
+        }
+      }
+      toDelete.push(...done);
+      if (!deleting) deleting = sleep(DELETE_EVERY_MS).then(deletePublished);
+    }
+    // Stopped: what is left is in the outbox table for the next start.
+    for (const rest of queue) inFlight.delete(rest.id);
+    queue = [];
+  }
+
+  /** Deletes the rows of what was published, every few ms in one statement (not one per commit). */
+  async function deletePublished(): Promise<void> {
+    while (toDelete.length > 0) {
+      const ids = toDelete.splice(0, 1000);
+      try {
+        await db.deleteFrom('outbox').where('event_id', 'in', ids).execute();
+      } catch (err) {
+        // The relay publishes them again; the bus drops an event id it has seen.
+        logger.warn({ err }, 'outbox: published rows could not be deleted');
+      }
+      for (const id of ids) inFlight.delete(id);
+    }
+    deleting = undefined;
+  }
+
+  function publishNow(events: DomainEvent[]): void {
+    if (stopped) return;
+    if (degraded) {
+      nudge();
+      return;
+    }
+    for (const event of events) {
+      queue.push(event);
+      inFlight.add(event.id);
+    }
+    if (publishing) return;
+    publishing = publishQueued()
+      .catch((err) => logger.error({ err }, 'outbox: publishing failed'))
+      .finally(() => {
+        publishing = undefined;
+        if (queue.length > 0 && !stopped) publishNow([]);
+      });
+  }
+
   return {
     async transact(work) {
-      const result = await db.transaction().execute((trx) => work({ trx, emit: (e) => appendEvent(trx, e) }));
-      nudge();
+      const emitted: DomainEvent[] = [];
+      const result = await db.transaction().execute((trx) =>
+        work({
+          trx,
+          emit: async (e) => {
+            const full = await appendEvent(trx, e);
+            emitted.push(full as DomainEvent);
+            return full;
+          },
+        }),
+      );
+      if (emitted.length > 0) publishNow(emitted);
       return result;
+    },
+    async emit(event) {
+      // One INSERT … SELECT is atomic by itself: the event and its outbox row or neither.
+      const full = await appendEvent(db, event);
+      publishNow([full as DomainEvent]);
+      return full;
     },
     start() {
       if (!stopped) return;
@@ -153,11 +251,15 @@ export function createOutbox({ db, bus, logger, pollMs = 1000, batchSize = 200 }
       timer.unref();
       nudge();
     },
-    flush: drain,
+    async flush() {
+      while (publishing || deleting) await (publishing ?? deleting);
+      return drain();
+    },
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
       timer = undefined;
+      while (publishing || deleting) await (publishing ?? deleting);
       await running?.catch(() => undefined);
     },
   };

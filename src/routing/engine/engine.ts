@@ -104,6 +104,8 @@ export interface RoutingEngine {
   nextDeadline(): Millis | undefined;
   onEvent(listener: (e: RoutingEvent) => void): () => void;
   getTask(id: string): TaskView | undefined;
+  /** The task still open (waiting, reserved, assigned or wrapping) for a conversation, if any. */
+  openTaskOf(conversationId: string): TaskView | undefined;
   getAgent(id: string): AgentView | undefined;
   getQueue(id: string): QueueSpec | undefined;
   getReservation(id: string): ReservationView | undefined;
@@ -273,6 +275,11 @@ class Engine implements RoutingEngine {
   getTask(id: string): TaskView | undefined {
     const t = this.core.tasks.get(id) ?? this.core.finished.get(id);
     return t && taskViewOf(t);
+  }
+  openTaskOf(conversationId: string): TaskView | undefined {
+    for (const t of this.core.tasks.values())
+      if (t.spec.attributes.conversationId === conversationId) return taskViewOf(t);
+    return undefined;
   }
   getAgent(id: string): AgentView | undefined {
     const a = this.core.agents.get(id);

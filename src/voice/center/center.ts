@@ -628,16 +628,14 @@ export class VoiceCenter {
       callId: a.callId,
     };
     try {
-      await this.deps.outbox.transact((uow) =>
-        uow.emit({
-          tenantId: a.tenantId,
-          type: `call.${type}`,
-          aggregateType: CALL_AGGREGATE,
-          aggregateId: a.conversationId,
-          payload,
-          actor: 'system:voice',
-        }),
-      );
+      await this.deps.outbox.emit({
+        tenantId: a.tenantId,
+        type: `call.${type}`,
+        aggregateType: CALL_AGGREGATE,
+        aggregateId: a.conversationId,
+        payload,
+        actor: 'system:voice',
+      });
     } catch (err) {
       this.logger.warn(
         { err, type, conversationId: a.conversationId },

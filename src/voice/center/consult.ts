@@ -95,19 +95,26 @@ export async function completeConsult(desk: CallDesk, actor: Actor, a: ActiveCal
   const c = a.consult;
   if (!c?.leg || c.state !== 'connected') throw new Conflict('the colleague is not on the line yet');
   const theirs = c.leg;
-  await handOverConversation(
-    desk.deps.routing,
-    systemActor(a.tenantId),
-    a.conversationId,
-    'assign',
-    c.agentId,
-  );
-  const mine = a.agentLeg;
   const from = a.agentId;
+  // Theirs before the hand-over: its routing event may arrive before it returns, and must find the
+  // call already with the colleague (not connect it to them a second time).
+  a.agentId = c.agentId;
+  try {
+    await handOverConversation(
+      desk.deps.routing,
+      systemActor(a.tenantId),
+      a.conversationId,
+      'assign',
+      c.agentId,
+    );
+  } catch (err) {
+    a.agentId = from;
+    throw err;
+  }
+  const mine = a.agentLeg;
   const wasDialled = a.dialled;
   a.consult = undefined;
   a.agentLeg = theirs;
-  a.agentId = c.agentId;
   a.dialled = theirs.kind === 'sip-out';
   mine?.unbridge();
   if (mine && wasDialled) void mine.hangup();
@@ -155,8 +162,22 @@ export async function leaveConference(desk: CallDesk, actor: Actor, a: ActiveCal
   const stays = a.participants.find((p) => p !== leaving)!;
   const stayLeg = legs.get(stays)!;
   const leftLeg = legs.get(leaving)!;
-  if (a.agentId === leaving)
-    await handOverConversation(desk.deps.routing, systemActor(a.tenantId), a.conversationId, 'assign', stays);
+  if (a.agentId === leaving) {
+    // As in completeConsult: the hand-over's routing event must find the call already theirs.
+    a.agentId = stays;
+    try {
+      await handOverConversation(
+        desk.deps.routing,
+        systemActor(a.tenantId),
+        a.conversationId,
+        'assign',
+        stays,
+      );
+    } catch (err) {
+      a.agentId = leaving;
+      throw err;
+    }
+  }
   a.conference = undefined;
   a.participants = undefined;
   a.consultLegs = undefined;

@@ -235,7 +235,7 @@ export async function handleInboundCall(deps: IvrSessionDeps, call: MediaCall): 
     }
   }
   if (caller.created)
-    await matchCustomer(store, actor, c.id).catch((err: unknown) =>
+    await matchCustomer(store, actor, c.id, c).catch((err: unknown) =>
       deps.logger.warn(
         { err, customerId: c.id },
         'identity resolution for a new caller failed; the call is kept',
