@@ -1,6 +1,7 @@
 // What people and channels ask of the ACD: agents set their state and answer offers, work is
 // created, finished and transferred, supervisors read live statistics. Each call goes through the
 // tenant's engine (live.ts) and returns only once its decisions are stored.
+import { sql } from 'kysely';
 import {
   type Actor,
   actorTag,
@@ -235,19 +236,19 @@ export async function createTask(live: RoutingLive, actor: Actor, input: NewTask
     ...(input.customerId && { customerId: input.customerId }),
   };
   let created = false;
-  // Checked before taking the tenant's engine: conversations and customers are not deleted.
-  for (const [table, id] of [
-    ['conversations', input.conversationId],
-    ['customers', input.customerId],
-  ] as const) {
-    if (id === undefined) continue;
-    const found = await live.db
-      .selectFrom(table)
-      .select('id')
-      .where('tenant_id', '=', actor.tenantId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!found) throw new NotFound(table === 'conversations' ? 'conversation' : 'customer', id);
+  // Checked before taking the tenant's engine (conversations and customers are not deleted), both in
+  // one statement.
+  if (input.conversationId !== undefined || input.customerId !== undefined) {
+    const exists = (table: 'conversations' | 'customers', id: string | undefined) =>
+      id === undefined
+        ? sql<boolean>`true`
+        : sql<boolean>`exists (select 1 from ${sql.table(table)} where tenant_id = ${actor.tenantId} and id = ${id})`;
+    const found = await sql<{ conversation: boolean; customer: boolean }>`select
+        ${exists('conversations', input.conversationId)} as conversation,
+        ${exists('customers', input.customerId)} as customer`.execute(live.db);
+    const row = found.rows[0];
+    if (!row?.conversation) throw new NotFound('conversation', input.conversationId ?? '');
+    if (!row.customer) throw new NotFound('customer', input.customerId ?? '');
   }
   return live.run(
     actor.tenantId,
