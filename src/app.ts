@@ -61,6 +61,7 @@ export async function openDatabase(config: Config, options: { schema?: string } 
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     schema: options.schema,
+    poolSize: config.databasePoolSize,
   });
   try {
     await migrateToLatest(storage.db as never, storage.schema);

@@ -114,6 +114,7 @@ export async function startIvrSwitchboard(database: 'pglite' | 'postgres'): Prom
       SMTP_HOST: '127.0.0.1',
       SIP_PORT: '0',
       SIP_HOST: '127.0.0.1',
+      DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '10',
     },
     {
       port: 0,
