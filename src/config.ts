@@ -33,6 +33,8 @@ const EnvSchema = Type.Object({
   VOICE_PUBLIC_ADDRESS: Type.Optional(Type.String({ minLength: 1 })),
   RTP_PORT_MIN: Type.Integer({ minimum: 1024, maximum: 65534, default: 20000 }),
   RTP_PORT_MAX: Type.Integer({ minimum: 1025, maximum: 65535, default: 29999 }),
+  SIP_INVITE_RATE: Type.Integer({ minimum: 1, default: 100 }),
+  SIP_MAX_CALLS: Type.Integer({ minimum: 1, default: 10_000 }),
 });
 
 export interface Config {
@@ -66,6 +68,10 @@ export interface Config {
     publicAddress: string | undefined;
     rtpPortMin: number;
     rtpPortMax: number;
+    /** New calls (INVITEs) a second from one source address; bursts of twice that are let through. */
+    inviteRate: { perSecond: number; burst: number };
+    /** Calls in progress at most; more are answered 503. */
+    maxCalls: number;
   };
 }
 
@@ -111,6 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       publicAddress: e.VOICE_PUBLIC_ADDRESS,
       rtpPortMin: e.RTP_PORT_MIN,
       rtpPortMax: e.RTP_PORT_MAX,
+      inviteRate: { perSecond: e.SIP_INVITE_RATE, burst: 2 * e.SIP_INVITE_RATE },
+      maxCalls: e.SIP_MAX_CALLS,
     },
     ...overrides,
   };

@@ -49,7 +49,7 @@ const clean = (r: SetupRow) =>
 
 function plans(quick: boolean, postgres: boolean): Plan[] {
   const rates = quick ? [50, 100] : [100, 200, 300, 400, 500, 600, 800, 1000];
-  const ivrRates = quick ? [10, 20] : [10, 20, 50, 100, 200, 300, 400];
+  const ivrRates = quick ? [10, 20] : [10, 20, 50, 100, 150, 200, 300, 400];
   const holds = quick ? [100] : [500, 800];
   const ivrHolds = quick ? [50] : [500, 800];
   const ivr = (db: 'pglite' | 'postgres'): Plan => ({

@@ -123,8 +123,9 @@ export async function startIvrSwitchboard(database: 'pglite' | 'postgres'): Prom
       databaseUrl: database === 'postgres' ? SERVICES.postgres.url : undefined,
     },
   );
-  // The config has no variables for SIP's per-source limits; app.ts hands `config.voice` to startVoice
-  // as it is, so the limits ride along on it.
+  // sipp is one source address: SIP's per-source limits are lifted (SIP_INVITE_RATE and SIP_MAX_CALLS for
+  // an operator; the bad-message budget has no variable and rides along on `config.voice`, which app.ts
+  // hands to startVoice as it is).
   const voiceConfig: Config['voice'] & VoiceConfig = {
     ...base.voice,
     inviteRate: UNLIMITED,
