@@ -284,7 +284,8 @@ export async function runInlineResolution(opts: Options): Promise<BenchOutput> {
           `The matcher runs for the ${alone.length + changed.length} messages that made a new customer (${merged} merges ` +
           `decided, ${mergesWritten.n} written, ${suggested} suggestions, ${(candidates / Math.max(1, alone.length + changed.length)).toFixed(1)} ` +
           `candidates scored on average), a quarter one at a time, the rest paced at ${RATE} calls/s, open loop ` +
-          `(latency from when each call was due).`,
+          `(latency from when each call was due). Node flags: ${process.execArgv.filter((a) => a.startsWith('--')).join(' ') || 'none'} ` +
+          `(\`npm start\` runs with --max-semi-space-size=64 too).`,
         '',
         '| what | calls | p50 ms | p90 ms | p99 ms | max ms |',
         '|---|--:|--:|--:|--:|--:|',
