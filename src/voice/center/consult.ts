@@ -90,27 +90,35 @@ export async function cancelConsult(desk: CallDesk, actor: Actor, a: ActiveCall)
   await desk.record(a, 'consult_canceled', { with: c.agentId, by: actor.userId ?? 'system' });
 }
 
-/** Attended transfer: the colleague gets the caller (and the conversation's task); the agent is free. */
-export async function completeConsult(desk: CallDesk, actor: Actor, a: ActiveCall): Promise<void> {
-  const c = a.consult;
-  if (!c?.leg || c.state !== 'connected') throw new Conflict('the colleague is not on the line yet');
-  const theirs = c.leg;
-  const from = a.agentId;
-  // Theirs before the hand-over: its routing event may arrive before it returns, and must find the
-  // call already with the colleague (not connect it to them a second time).
-  a.agentId = c.agentId;
+/**
+ * Gives the call's conversation (and its task) to a colleague. The call is theirs before the hand-over:
+ * its routing event may arrive before the hand-over returns, and must find the call already with them
+ * (not connect it to them a second time). A refused hand-over gives it back.
+ */
+async function handOverTo(desk: CallDesk, a: ActiveCall, agentId: string): Promise<void> {
+  const before = a.agentId;
+  a.agentId = agentId;
   try {
     await handOverConversation(
       desk.deps.routing,
       systemActor(a.tenantId),
       a.conversationId,
       'assign',
-      c.agentId,
+      agentId,
     );
   } catch (err) {
-    a.agentId = from;
+    a.agentId = before;
     throw err;
   }
+}
+
+/** Attended transfer: the colleague gets the caller (and the conversation's task); the agent is free. */
+export async function completeConsult(desk: CallDesk, actor: Actor, a: ActiveCall): Promise<void> {
+  const c = a.consult;
+  if (!c?.leg || c.state !== 'connected') throw new Conflict('the colleague is not on the line yet');
+  const theirs = c.leg;
+  const from = a.agentId;
+  await handOverTo(desk, a, c.agentId);
   const mine = a.agentLeg;
   const wasDialled = a.dialled;
   a.consult = undefined;
@@ -162,22 +170,7 @@ export async function leaveConference(desk: CallDesk, actor: Actor, a: ActiveCal
   const stays = a.participants.find((p) => p !== leaving)!;
   const stayLeg = legs.get(stays)!;
   const leftLeg = legs.get(leaving)!;
-  if (a.agentId === leaving) {
-    // As in completeConsult: the hand-over's routing event must find the call already theirs.
-    a.agentId = stays;
-    try {
-      await handOverConversation(
-        desk.deps.routing,
-        systemActor(a.tenantId),
-        a.conversationId,
-        'assign',
-        stays,
-      );
-    } catch (err) {
-      a.agentId = leaving;
-      throw err;
-    }
-  }
+  if (a.agentId === leaving) await handOverTo(desk, a, stays);
   a.conference = undefined;
   a.participants = undefined;
   a.consultLegs = undefined;
