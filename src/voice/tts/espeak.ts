@@ -44,6 +44,7 @@ export function createEspeakSynthesizer(options: { timeoutMs?: number } = {}): S
   let worker: Worker | undefined;
   let seq = 0;
   const pending = new Map<number, Pending>();
+  const stopping = new WeakSet<Worker>();
 
   /** Rejects what was sent to one worker (or to any, without one). */
   const failAll = (err: Error, only?: Worker) => {
@@ -93,9 +94,13 @@ export function createEspeakSynthesizer(options: { timeoutMs?: number } = {}): S
         const timer = setTimeout(() => {
           pending.delete(id);
           reject(new SynthesisFailed(`speech synthesis took longer than ${timeoutMs} ms`));
-          // A hung instance would hold every later request: start afresh.
+          // A hung instance would hold every later request: start afresh. Once per worker: each
+          // terminate() adds an exit listener, and many requests can time out on one hung worker.
           if (worker === w) worker = undefined;
-          void w.terminate();
+          if (!stopping.has(w)) {
+            stopping.add(w);
+            void w.terminate();
+          }
         }, timeoutMs);
         timer.unref();
         pending.set(id, { resolve, reject, timer, worker: w });

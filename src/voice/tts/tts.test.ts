@@ -131,6 +131,29 @@ describe('speech from eSpeak NG (WASM) in a worker', () => {
     expect(delay.max / 1e6).toBeLessThan(100);
   });
 
+  it('requests that outlive their time fail with a clear error, and the hung worker is stopped once', async () => {
+    // 1 ms is less than any synthesis takes: every request times out on the same worker.
+    const hasty = createEspeakSynthesizer({ timeoutMs: 1 });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => void warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 15 }, (_, i) => hasty.synthesize({ text: `第${i}位`, voice: 'cmn', rate: 165 })),
+      );
+      for (const o of outcomes) {
+        expect(o.status).toBe('rejected');
+        expect(String((o as PromiseRejectedResult).reason)).toMatch(/longer than 1 ms|worker stopped/);
+      }
+      // Let Node report what it would (a MaxListenersExceededWarning came after 11 terminate() calls).
+      await new Promise((r) => setTimeout(r, 50));
+      expect(warnings.filter((w) => w.includes('MaxListeners'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      await hasty.close();
+    }
+  });
+
   it('synthesizes a prompt once: later requests come from memory, another process finds the file', async () => {
     const prompts = new PromptService({ dir, synthesizer: synth });
     const request = { text: '您好，欢迎致电', language: 'zh-CN' as const };
