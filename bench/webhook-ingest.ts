@@ -32,12 +32,19 @@ async function measure(target: Target, opts: Options, connections: number) {
   });
   const { webhookUrl, id: channelId } = (await created.json()) as { webhookUrl: string; id: string };
   const lags: number[] = [];
-  let received = 0;
+  // Distinct events of this channel: the outbox is at-least-once, and a duplicate must not pass for a message.
+  const receivedIds = new Set<string>();
+  let duplicates = 0;
   const sub: Subscription = await target.sb.ctx.bus.subscribe({
     pattern: 'sb.>',
     handler: (e) => {
       if (!subjectMatches('message.received', e.type)) return;
-      received++;
+      if ((e.payload as { channelId?: unknown }).channelId !== channelId) return;
+      if (receivedIds.has(e.id)) {
+        duplicates++;
+        return;
+      }
+      receivedIds.add(e.id);
       lags.push(Date.now() - Date.parse(e.occurredAt));
     },
   });
@@ -77,21 +84,30 @@ async function measure(target: Target, opts: Options, connections: number) {
     ],
   } as never);
   const elapsed = (performance.now() - started) / 1000;
-  await target.sb.ctx.outbox.flush();
   // Requests still in flight when the run's time is up are committed but their answers are not
-  // counted by autocannon; the database is the truth for what was stored.
+  // counted by autocannon; the database is the truth for what was stored, once it stops growing.
   const db = target.sb.ctx.storage.db;
-  const stored = Number(
-    (
-      await db
-        .selectFrom('messages')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .where('channel_id', '=', channelId)
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+  const count = async () =>
+    Number(
+      (
+        await db
+          .selectFrom('messages')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('channel_id', '=', channelId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  let stored = await count();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 300));
+    const again = await count();
+    if (again === stored) break;
+    stored = again;
+  }
+  await target.sb.ctx.outbox.flush();
   const deadline = Date.now() + 10_000;
-  while (received < stored && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (receivedIds.size < stored && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const received = receivedIds.size;
   await sub.unsubscribe();
   lags.sort((a, b) => a - b);
   return {
@@ -103,6 +119,7 @@ async function measure(target: Target, opts: Options, connections: number) {
     p50: result.latency.p50,
     p99: result.latency.p99,
     published: received,
+    duplicates,
     lag50: percentile(lags, 50),
     lag99: percentile(lags, 99),
   };
@@ -121,9 +138,9 @@ export async function runWebhookIngest(opts: Options): Promise<BenchOutput> {
         opts.log(`webhook ingest: ${label} c=${c}`);
         const r = await measure(target, opts, c);
         if (r.bad > 0) problems.push(`webhook ingest ${label} c=${c}: ${r.bad} requests failed`);
-        if (r.published !== r.stored || r.stored < r.ok) {
+        if (r.published !== r.stored || r.stored < r.ok || r.duplicates > 0) {
           problems.push(
-            `webhook ingest ${label} c=${c}: ${r.ok} acknowledged, ${r.stored} stored, ${r.published} published`,
+            `webhook ingest ${label} c=${c}: ${r.ok} acknowledged, ${r.stored} stored, ${r.published} published, ${r.duplicates} delivered twice`,
           );
         }
         rows.push(
