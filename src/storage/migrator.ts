@@ -35,7 +35,12 @@ export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Pro
     migrationLockTableName: 'schema_migrations_lock',
     ...(schema && { migrationTableSchema: schema }),
   });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+  let result: MigrationResultSet = await migrator.migrateToLatest();
+  // Kysely checks for its migration table by listing the tables of every schema in the database; a
+  // schema dropped meanwhile by someone else (another test, another tenant's tooling) fails that list
+  // with "schema … does not exist" (3F000) although nothing is wrong with ours: list again.
+  for (let attempt = 1; attempt < 5 && otherSchemaVanished(result.error, schema); attempt++)
+    result = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
     throw new MigrationFailed(
@@ -44,4 +49,12 @@ export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Pro
     );
   }
   return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** A migration failed only because another schema was dropped while Kysely listed tables. */
+export function otherSchemaVanished(error: unknown, ours: string | undefined): boolean {
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  if (e?.code !== '3F000' || typeof e.message !== 'string') return false;
+  const missing = /schema "([^"]+)" does not exist/.exec(e.message)?.[1];
+  return missing !== undefined && missing !== (ours ?? 'public');
 }
