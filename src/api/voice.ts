@@ -107,6 +107,13 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
   /** The customer's number as this caller may see it (masked for agents, like identities). */
   const shown = async (request: FastifyRequest, call: ActiveCallView) =>
     (await piiViewFor(db, actorOf(request))).call(call);
+  const shownLine = async <L extends { call?: ActiveCallView | undefined }>(
+    request: FastifyRequest,
+    line: L,
+  ) => ({
+    ...line,
+    call: line.call && (await shown(request, line.call)),
+  });
 
   app.get(
     '/api/v1/voice/calls',
@@ -423,7 +430,7 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
       const actor = actorOf(request);
       const line = voiceOf(ctx).line(actor);
       if (!line) throw new NotFound('softphone line of user', actor.userId ?? '');
-      return { ...line, call: line.call && (await shown(request, line.call)) };
+      return shownLine(request, line);
     },
   );
 
@@ -439,8 +446,7 @@ export async function voiceRoutes(fastify: FastifyInstance, { ctx }: { ctx: ApiC
       },
     },
     async (request) => {
-      const line = voiceOf(ctx).mute(actorOf(request), request.body.muted);
-      return { ...line, call: line.call && (await shown(request, line.call)) };
+      return shownLine(request, voiceOf(ctx).mute(actorOf(request), request.body.muted));
     },
   );
 

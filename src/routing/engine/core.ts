@@ -32,6 +32,8 @@ export interface Core {
   agents: Map<string, AgentRec>;
   /** Live tasks: waiting, reserved, assigned, wrapping. */
   tasks: Map<string, TaskRec>;
+  /** The live task of each conversation (attributes.conversationId), for "is this conversation queued?". */
+  byConversation: Map<string, TaskRec>;
   /** Finished tasks by id, and the same in finish order (from finishedHead on) for forgetting the oldest. */
   finished: Map<string, TaskRec>;
   finishedOrder: TaskRec[];
@@ -69,6 +71,7 @@ export function createCore(options: EngineOptions, emit: (e: RoutingEvent) => vo
     queues: new Map(),
     agents: new Map(),
     tasks: new Map(),
+    byConversation: new Map(),
     finished: new Map(),
     finishedOrder: [],
     finishedHead: 0,

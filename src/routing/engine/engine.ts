@@ -277,9 +277,8 @@ class Engine implements RoutingEngine {
     return t && taskViewOf(t);
   }
   openTaskOf(conversationId: string): TaskView | undefined {
-    for (const t of this.core.tasks.values())
-      if (t.spec.attributes.conversationId === conversationId) return taskViewOf(t);
-    return undefined;
+    const t = this.core.byConversation.get(conversationId);
+    return t && taskViewOf(t);
   }
   getAgent(id: string): AgentView | undefined {
     const a = this.core.agents.get(id);

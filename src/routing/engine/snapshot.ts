@@ -11,7 +11,7 @@ import { seededRandom } from './random.js';
 import { publicReservation } from './reservations.js';
 import { agentView, compileRules } from './rules.js';
 import { addPending, isLive, newAgentRec, type ReservationRec, type TaskRec } from './state.js';
-import { newTaskRec, rememberFinished } from './tasks.js';
+import { addLive, newTaskRec, rememberFinished } from './tasks.js';
 
 type SnapshotTask = EngineSnapshot['tasks'][number];
 
@@ -152,7 +152,7 @@ function restoreTask(core: Core, e: SnapshotTask): void {
     rememberFinished(core, t);
     return;
   }
-  core.tasks.set(t.id, t);
+  addLive(core, t);
   if (t.status === 'assigned' || t.status === 'wrapping') {
     const a = t.agentId === undefined ? undefined : core.agents.get(t.agentId);
     if (!a) throw new InvalidInput(`snapshot task ${t.id} is held by an unknown agent`, 'tasks');

@@ -66,7 +66,7 @@ export function submitTask(core: Core, spec: TaskSpec, assignTo?: string): void 
     throw new Conflict(`task ${spec.id} already exists`);
   if (assignTo !== undefined && !core.agents.has(assignTo)) throw new NotFound('agent', assignTo);
   const t = newTaskRec(core, spec, now(core));
-  core.tasks.set(t.id, t);
+  addLive(core, t);
   route(core, t, true);
   if (assignTo !== undefined) {
     handTo(core, t, core.agents.get(assignTo)!);
@@ -96,10 +96,20 @@ function holdForLastAgent(core: Core, t: TaskRec): void {
   core.deadlines.add('hold', t.holdUntil, t);
 }
 
+/** A task becomes live: by id, and by its conversation. */
+export function addLive(core: Core, t: TaskRec): void {
+  core.tasks.set(t.id, t);
+  const conversationId = t.spec.attributes.conversationId;
+  if (typeof conversationId === 'string') core.byConversation.set(conversationId, t);
+}
+
 function finish(core: Core, t: TaskRec, status: TaskStatus): void {
   t.status = status;
   t.endedAt = now(core);
   core.tasks.delete(t.id);
+  const conversationId = t.spec.attributes.conversationId;
+  if (typeof conversationId === 'string' && core.byConversation.get(conversationId) === t)
+    core.byConversation.delete(conversationId);
   // Offers that were not taken are forgotten with the task's end (a ring-all task can have hundreds).
   const history = t.history;
   if (history?.some((r) => r.status !== 'accepted')) {

@@ -15,6 +15,21 @@ describe('queue announcements', () => {
     );
   });
 
+  it('says "more than" only beyond the caps, and the exact number at them', () => {
+    expect(announcementText({ position: 51, estimatedWaitSeconds: 3600 }, 'zh-CN', false)).toBe(
+      '所有坐席正忙，请稍候。您前面还有50位客户。预计等待约60分钟。',
+    );
+    expect(announcementText({ position: 52, estimatedWaitSeconds: 3700 }, 'zh-CN', false)).toBe(
+      '所有坐席正忙，请稍候。您前面还有超过50位客户。预计等待超过60分钟。',
+    );
+    expect(announcementText({ position: 51, estimatedWaitSeconds: 3600 }, 'en', false)).toBe(
+      'All our agents are busy. Please hold. You are number 51 in the queue. The expected wait is about 60 minutes.',
+    );
+    expect(announcementText({ position: 300, estimatedWaitSeconds: 9000 }, 'en', false)).toBe(
+      'All our agents are busy. Please hold. There are more than 50 callers ahead of you. The expected wait is more than 60 minutes.',
+    );
+  });
+
   it('is made of the same few pieces for every caller: only the numbers differ', () => {
     fc.assert(
       fc.property(

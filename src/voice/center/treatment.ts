@@ -33,29 +33,30 @@ const MAX_MINUTES = 60;
  * wait (one text per queue position would synthesize once per caller).
  */
 export function announcementParts(s: QueueStanding, language: 'zh-CN' | 'en', callback: boolean): string[] {
-  const minutes =
-    s.estimatedWaitSeconds === undefined
-      ? undefined
-      : Math.min(MAX_MINUTES, Math.max(1, Math.round(s.estimatedWaitSeconds / 60)));
   // Beyond a point callers only need to know it is long; capping keeps the spoken numbers few.
-  const ahead = s.position === undefined ? undefined : Math.min(MAX_AHEAD, s.position - 1);
+  const rawMinutes =
+    s.estimatedWaitSeconds === undefined ? undefined : Math.max(1, Math.round(s.estimatedWaitSeconds / 60));
+  const minutes = rawMinutes === undefined ? undefined : Math.min(MAX_MINUTES, rawMinutes);
+  const longWait = rawMinutes !== undefined && rawMinutes > MAX_MINUTES;
+  const rawAhead = s.position === undefined ? undefined : s.position - 1;
+  const ahead = rawAhead === undefined ? undefined : Math.min(MAX_AHEAD, rawAhead);
+  const longLine = rawAhead !== undefined && rawAhead > MAX_AHEAD;
   if (language === 'zh-CN') {
     const parts = ['所有坐席正忙，请稍候。'];
     if (ahead !== undefined)
-      parts.push(ahead >= MAX_AHEAD ? '您前面还有超过' : '您前面还有', String(ahead), '位客户。');
+      parts.push(longLine ? '您前面还有超过' : '您前面还有', String(ahead), '位客户。');
     if (minutes !== undefined)
-      parts.push(minutes >= MAX_MINUTES ? '预计等待超过' : '预计等待约', String(minutes), '分钟。');
+      parts.push(longWait ? '预计等待超过' : '预计等待约', String(minutes), '分钟。');
     if (callback) parts.push('如需回电，请按1，我们将保留您的排队位置。');
     return parts;
   }
   const parts = ['All our agents are busy. Please hold.'];
   if (s.position === 1) parts.push('You are next in line.');
-  else if (ahead !== undefined && ahead >= MAX_AHEAD)
-    parts.push('There are more than', String(MAX_AHEAD), 'callers ahead of you.');
+  else if (longLine) parts.push('There are more than', String(MAX_AHEAD), 'callers ahead of you.');
   else if (s.position !== undefined) parts.push('You are number', String(s.position), 'in the queue.');
   if (minutes !== undefined)
     parts.push(
-      minutes >= MAX_MINUTES ? 'The expected wait is more than' : 'The expected wait is about',
+      longWait ? 'The expected wait is more than' : 'The expected wait is about',
       String(minutes),
       minutes === 1 ? 'minute.' : 'minutes.',
     );
