@@ -17,27 +17,19 @@ import {
   systemActor,
   Unavailable,
 } from '../../core/index.js';
-import { normalizePhone } from '../../identity/normalize/index.js';
-import { abandonTask, getTask, queuePosition, transferTask } from '../../routing/index.js';
+import { getTask, transferTask } from '../../routing/index.js';
 import type { Call } from '../call.js';
 import { handleInboundCall, type IvrSessionDeps } from '../ivr/index.js';
-import type { EndCause, Leg } from '../leg.js';
-import { type AudioClip, clipFromG711 } from '../media/index.js';
+import type { Leg } from '../leg.js';
 import { toMediaCall } from '../media-call.js';
 import type { WebRtcLeg } from '../webrtc/index.js';
-import {
-  cancelConsult,
-  completeConsult,
-  consult,
-  endConsultations,
-  leaveConference,
-  startConference,
-} from './consult.js';
+import { cancelConsult, completeConsult, consult, leaveConference, startConference } from './consult.js';
+import { callerEnded } from './ending.js';
+import { connect, queueInbound, startTreatment, unreachable } from './inbound.js';
 import { type CallMetrics, createCallMetrics } from './metrics.js';
 import {
   type ActiveCall,
   type ActiveCallView,
-  answeredOrEnded,
   involves,
   type LineView,
   legIsOn,
@@ -46,10 +38,8 @@ import {
   type VoiceCenterDeps,
   viewOf,
 } from './model.js';
-import { type CallDesk, callBack, type PlaceCall, placeCall, transferToNumber } from './outbound.js';
-import { agentPhoneOf } from './phones.js';
-import { getVoiceSettings } from './settings.js';
-import { holdMusic, QueueTreatment } from './treatment.js';
+import { type CallDesk, type PlaceCall, placeCall, transferToNumber } from './outbound.js';
+import { holdMusic } from './treatment.js';
 
 export type {
   ActiveCallState,
@@ -71,7 +61,7 @@ export class VoiceCenter {
   private readonly logger: Logger;
   private readonly ivr: IvrSessionDeps;
   private readonly inFlight = new Set<Promise<unknown>>();
-  /** What the outbound side (outbound.ts) reaches of this centre. */
+  /** What the centre's parts (outbound.ts, consult.ts, inbound.ts, ending.ts) reach of it. */
   private readonly desk: CallDesk;
   private readonly metrics: CallMetrics | undefined;
 
@@ -88,12 +78,18 @@ export class VoiceCenter {
     this.metrics = deps.registry && createCallMetrics(deps.registry, () => this.byTask.values());
     this.desk = {
       deps,
+      logger: this.logger,
+      metrics: this.metrics,
       lineOf: (tenantId, agentId) => this.lineOf(tenantId, agentId),
       calls: () => this.byTask.values(),
       register: (a) => this.register(a),
+      forget: (a) => {
+        this.byTask.delete(a.taskId);
+        this.byConversation.delete(a.conversationId);
+      },
       record: (a, type, detail) => this.record(a, type, detail),
       startRecording: (a, leg, agentId) => this.startRecording(a, leg, agentId),
-      unreachable: (a, agentId) => this.unreachable(a, agentId),
+      unreachable: (a, agentId) => unreachable(this.desk, a, agentId),
       track: (p) => this.track(p),
     };
   }
@@ -104,7 +100,7 @@ export class VoiceCenter {
     this.byConversation.set(a.conversationId, a);
     const leg = a.caller;
     leg.once('ended', (cause) => {
-      if (a.caller === leg) this.track(this.callerEnded(a, cause));
+      if (a.caller === leg) this.track(callerEnded(this.desk, a, cause));
     });
   }
 
@@ -146,7 +142,7 @@ export class VoiceCenter {
     // An accepted call may be waiting for this line (the agent accepted before the softphone was up).
     for (const a of this.byTask.values())
       if (a.tenantId === tenantId && a.agentId === agentId && a.state === 'connecting' && !a.agentLeg)
-        this.track(this.connect(a, agentId));
+        this.track(connect(this.desk, a, agentId));
   }
 
   lineOf(tenantId: string, agentId: string): Leg | undefined {
@@ -267,7 +263,7 @@ export class VoiceCenter {
       to: 'agentId' in target ? `agent:${target.agentId}` : `queue:${target.queueId}`,
       by: actor.userId ?? 'system',
     });
-    this.startTreatment(a);
+    startTreatment(this.desk, a);
     return this.view(a);
   }
 
@@ -312,100 +308,9 @@ export class VoiceCenter {
 
   // ---- inbound calls ---------------------------------------------------------------------------
 
+  /** The IVR answers; a call it queues is this centre's from then on (inbound.ts). */
   private async inbound(call: Call): Promise<void> {
-    const session = await handleInboundCall(this.ivr, toMediaCall(call));
-    const { tenantId, taskId, conversationId, customerId } = session;
-    if (!tenantId || !taskId || !conversationId || !customerId) return;
-    const language = session.result.attributes.language === 'en' ? 'en' : 'zh-CN';
-    const a: ActiveCall = {
-      direction: 'in',
-      tenantId,
-      conversationId,
-      customerId,
-      taskId,
-      callId: call.sipCallId,
-      from: call.from.user ?? 'anonymous',
-      to: call.to.user ?? '',
-      caller: call,
-      language,
-      state: 'queued',
-      agentId: undefined,
-      agentLeg: undefined,
-      dialled: false,
-      queuedAt: this.deps.clock.now(),
-      connectedAt: undefined,
-      treatment: undefined,
-      recording: undefined,
-      generation: 0,
-      endedBy: undefined,
-    };
-    if (call.state === 'ended') {
-      // The caller hung up as the IVR queued the call.
-      await this.abandon(a, call.endCause ?? 'caller-hangup');
-      return;
-    }
-    this.register(a);
-    a.callbackNumber = await this.callbackNumberOf(a);
-    const standing = await queuePosition(this.deps.routing, systemActor(tenantId), taskId).catch(
-      () => undefined,
-    );
-    await this.record(a, 'queued', {
-      queueId: standing?.queueId,
-      position: standing?.position,
-      at: new Date(a.queuedAt).toISOString(),
-    });
-    // The task may have been accepted while we were getting here.
-    const task = await getTask(this.deps.routing, systemActor(tenantId), taskId).catch(() => undefined);
-    if (task?.status === 'assigned' && task.agentId) await this.connect(a, task.agentId);
-    else this.startTreatment(a);
-  }
-
-  /**
-   * A caller may ask for a call back when the tenant offers it (voice settings) and has a trunk to call
-   * out through, and the caller's number is one we can dial.
-   */
-  private async callbackNumberOf(a: ActiveCall): Promise<string | undefined> {
-    const settings = await getVoiceSettings(this.deps.db, systemActor(a.tenantId)).catch(() => undefined);
-    if (!settings?.callbackOffer || !settings.trunk) return undefined;
-    return normalizePhone(a.from) ?? undefined;
-  }
-
-  /** The caller pressed 1 in the queue: confirm, hang up, and keep the task waiting in their place. */
-  private async callbackRequested(a: ActiveCall): Promise<void> {
-    if (a.state !== 'queued') return;
-    a.state = 'callback';
-    await a.treatment?.stop();
-    a.treatment = undefined;
-    await this.record(a, 'callback_requested', { number: a.callbackNumber });
-    const text =
-      a.language === 'en'
-        ? 'Thank you. We will call you back as soon as an agent is free. Goodbye.'
-        : '好的，坐席空闲时我们会尽快给您回电，您的排队位置已保留。再见。';
-    try {
-      await a.caller.play(await this.speak(text, a.language));
-    } catch (err) {
-      this.logger.warn({ err }, 'voice: the call-back confirmation could not be played');
-    }
-    await a.caller.hangup();
-  }
-
-  private startTreatment(a: ActiveCall): void {
-    void a.treatment?.stop();
-    const actor = systemActor(a.tenantId);
-    a.treatment = new QueueTreatment(a.caller, {
-      language: a.language,
-      musicMs: this.deps.musicMs,
-      offerCallback: a.callbackNumber !== undefined,
-      onCallback: () => this.track(this.callbackRequested(a)),
-      standing: () => queuePosition(this.deps.routing, actor, a.taskId),
-      speak: (text, language) => this.speak(text, language),
-      warn: (context, message) => this.logger.warn(context, message),
-    });
-  }
-
-  private async speak(text: string, language: 'zh-CN' | 'en'): Promise<AudioClip> {
-    const spoken = await this.deps.prompts.speak({ text, language });
-    return clipFromG711('PCMU', spoken.pcmu);
+    await queueInbound(this.desk, call, await handleInboundCall(this.ivr, toMediaCall(call)));
   }
 
   private async onAssigned(event: DomainEvent): Promise<void> {
@@ -414,73 +319,7 @@ export class VoiceCenter {
     const a = this.byTask.get(p.taskId);
     if (!a || a.tenantId !== event.tenantId || a.state === 'ended') return;
     if (a.agentId === p.agentId && a.state !== 'queued' && a.state !== 'callback') return;
-    await this.connect(a, p.agentId);
-  }
-
-  /** The task is the agent's: bridge the caller to the agent's line, or ring the agent's SIP phone. */
-  private async connect(a: ActiveCall, agentId: string): Promise<void> {
-    if (a.state === 'callback') {
-      ++a.generation;
-      await callBack(this.desk, a, agentId);
-      return;
-    }
-    const generation = ++a.generation;
-    a.agentId = agentId;
-    a.state = 'connecting';
-    const line = this.lineOf(a.tenantId, agentId);
-    let leg: Leg | undefined;
-    let device: 'webrtc' | 'sip' | undefined;
-    if (line && line.state !== 'ended' && !line.bridgedTo && !line.conference) {
-      // A line still coming up (ICE, DTLS) is waited for.
-      leg = await answeredOrEnded(line);
-      device = 'webrtc';
-    } else {
-      const phone = await agentPhoneOf(this.deps.db, a.tenantId, agentId);
-      if (phone && this.deps.dialer) {
-        device = 'sip';
-        await this.record(a, 'ringing_agent', { agentId, device });
-        try {
-          leg = await this.deps.dialer.dial(phone, { callerId: a.from, ringTimeoutMs: 30_000 });
-          leg = await answeredOrEnded(leg);
-        } catch (err) {
-          this.logger.warn({ err, agentId }, "voice: the agent's phone could not be dialled");
-          leg = undefined;
-        }
-        if (leg && a.generation !== generation) {
-          // Transferred or ended while the phone rang.
-          void leg.hangup();
-          return;
-        }
-      }
-    }
-    // Ended, transferred or given to someone else meanwhile (each bumps the generation).
-    if (a.generation !== generation) return;
-    if (!leg || leg.state === 'ended') {
-      await this.unreachable(a, agentId);
-      return;
-    }
-    await a.treatment?.stop();
-    a.treatment = undefined;
-    if (a.caller.state === 'ended') {
-      if (device === 'sip') void leg.hangup();
-      return;
-    }
-    a.caller.stopPlayback();
-    a.caller.bridge(leg);
-    a.agentLeg = leg;
-    a.dialled = device === 'sip';
-    a.state = 'connected';
-    a.connectedAt ??= this.deps.clock.now();
-    if (a.dialled)
-      leg.once('ended', () => {
-        // The agent hung up their phone: the call is over for the customer too.
-        if (a.agentLeg === leg && a.state === 'connected') {
-          a.endedBy = agentId;
-          void a.caller.hangup();
-        }
-      });
-    await this.startRecording(a, leg, agentId);
-    await this.record(a, 'connected', { agentId, device });
+    await connect(this.desk, a, p.agentId);
   }
 
   private async startRecording(a: ActiveCall, leg: Leg, agentId: string): Promise<void> {
@@ -508,23 +347,6 @@ export class VoiceCenter {
     }
   }
 
-  /** The agent accepted but has no phone up: the task goes back to its queue for someone else. */
-  private async unreachable(a: ActiveCall, agentId: string): Promise<void> {
-    await this.record(a, 'agent_unreachable', { agentId });
-    a.agentId = undefined;
-    if (a.state !== 'callback') {
-      a.state = 'queued';
-      this.startTreatment(a);
-    }
-    try {
-      const task = await getTask(this.deps.routing, systemActor(a.tenantId), a.taskId);
-      if (task.status === 'assigned' && task.queueId)
-        await transferTask(this.deps.routing, systemActor(a.tenantId), a.taskId, { queueId: task.queueId });
-    } catch (err) {
-      this.logger.warn({ err, taskId: a.taskId }, 'voice: could not return the call to its queue');
-    }
-  }
-
   /** The agent's line went away (browser closed) mid-call: the caller is queued again, not dropped. */
   private lineLost(tenantId: string, agentId: string, leg: Leg): void {
     for (const a of this.byTask.values()) {
@@ -539,7 +361,7 @@ export class VoiceCenter {
         (async () => {
           a.agentLeg = undefined;
           a.generation++;
-          await this.unreachable(a, agentId);
+          await unreachable(this.desk, a, agentId);
         })(),
       );
     }
@@ -553,54 +375,6 @@ export class VoiceCenter {
     if (!leg) return;
     a.caller.unbridge();
     if (a.dialled) void leg.hangup();
-  }
-
-  private async callerEnded(a: ActiveCall, cause: EndCause): Promise<void> {
-    // The caller hung up after asking for a call back: the task keeps their place.
-    if (a.state === 'callback') return;
-    const was = a.state;
-    a.state = 'ended';
-    a.generation++;
-    await a.treatment?.stop();
-    a.treatment = undefined;
-    endConsultations(a);
-    if (a.dialled && a.agentLeg && a.agentLeg.state !== 'ended') void a.agentLeg.hangup();
-    this.byTask.delete(a.taskId);
-    this.byConversation.delete(a.conversationId);
-    await a.recording
-      ?.stop()
-      .catch((err: unknown) =>
-        this.logger.error(
-          { err, conversationId: a.conversationId },
-          'voice: the recording could not be finished',
-        ),
-      );
-    const now = this.deps.clock.now();
-    const ended = {
-      cause: a.endedBy ? 'hangup' : cause,
-      by: a.endedBy ?? (cause === 'caller-hangup' ? 'caller' : 'system'),
-      agentId: a.agentId,
-      waitedMs: (a.connectedAt ?? now) - a.queuedAt,
-      talkMs: a.connectedAt === undefined ? 0 : now - a.connectedAt,
-    };
-    this.metrics?.ended(
-      a.direction,
-      a.connectedAt === undefined ? 'abandoned' : ended.cause,
-      ended.waitedMs,
-      ended.talkMs,
-    );
-    await this.record(a, 'ended', ended);
-    if (was === 'queued' || was === 'connecting') await this.abandon(a, cause, false);
-  }
-
-  private async abandon(a: ActiveCall, cause: EndCause, record = true): Promise<void> {
-    if (record) {
-      this.metrics?.ended(a.direction, 'abandoned', 0, 0);
-      await this.record(a, 'ended', { cause, by: 'caller', waitedMs: 0, talkMs: 0 });
-    }
-    await abandonTask(this.deps.routing, systemActor(a.tenantId), a.taskId).catch((err: unknown) =>
-      this.logger.warn({ err, taskId: a.taskId }, 'voice: could not mark the abandoned call in routing'),
-    );
   }
 
   // ---- helpers ---------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // The call centre's outbound side: an agent's click-to-call, the call back a queued caller asked for,
 // and a transfer to an outside number. Each goes out through the tenant's trunk with its caller id,
 // and the agent is on their softphone line or, without one, their SIP phone rings first.
+import type { Logger } from 'pino';
 import { recordCall, resolveCaller } from '../../conversations/index.js';
 import {
   type Actor,
@@ -16,6 +17,7 @@ import { normalizePhone } from '../../identity/normalize/index.js';
 import { completeTask, createTask, getTask } from '../../routing/index.js';
 import { findInTenant } from '../../storage/index.js';
 import type { Leg } from '../leg.js';
+import type { CallMetrics } from './metrics.js';
 import {
   type ActiveCall,
   type ActiveCallView,
@@ -29,13 +31,18 @@ import { agentPhoneOf } from './phones.js';
 import { type Trunk, trunkOf } from './settings.js';
 import { holdMusic } from './treatment.js';
 
-/** What the outbound side needs of the centre. */
+/** What the centre's parts (this outbound side, consult.ts, inbound.ts, ending.ts) need of the centre. */
 export interface CallDesk {
   readonly deps: VoiceCenterDeps;
+  /** The centre's own logger (its lines say module: voice-center). */
+  readonly logger: Logger;
+  readonly metrics: CallMetrics | undefined;
   lineOf(tenantId: string, agentId: string): Leg | undefined;
   calls(): Iterable<ActiveCall>;
   /** Tracks the call and ends it with its customer leg. */
   register(a: ActiveCall): void;
+  /** Stops tracking a call that ended. */
+  forget(a: ActiveCall): void;
   record(a: ActiveCall, type: string, detail: Record<string, unknown>): Promise<void>;
   startRecording(a: ActiveCall, leg: Leg, agentId: string): Promise<void>;
   /** The agent accepted a call they cannot take: it goes back to its queue. */
