@@ -1,152 +1,30 @@
 // Replying on the customer's channel (text, emoji, files, canned responses with variables) or
 // writing an internal note with @mentions. Ctrl/⌘+Enter sends; "/" opens the canned responses.
-import {
-  LockOutlined,
-  PaperClipOutlined,
-  SendOutlined,
-  SmileOutlined,
-  ThunderboltOutlined,
-} from '@ant-design/icons';
-import { Button, Input, Mentions, Popover, Segmented, Tooltip, Typography } from 'antd';
+import { LockOutlined, SendOutlined } from '@ant-design/icons';
+import { Button, Input, Mentions, Segmented, Typography } from 'antd';
 import {
   type KeyboardEvent,
   type Ref,
   type SyntheticEvent,
-  useCallback,
-  useEffect,
   useImperativeHandle,
   useRef,
   useState,
 } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, api, get, post } from '../shared/api';
+import { ApiError, api, post } from '../shared/api';
 import type { Me } from '../shared/auth';
-import { currentLanguage } from '../shared/i18n';
+import { AttachButton } from './AttachButton';
+import { CannedPopover, renderCanned, SlashMenu, useCannedPicker } from './CannedResponses';
+import { EmojiPicker } from './EmojiPicker';
 import { useFail } from './hooks';
 import type { CannedResponse, Conversation, Customer, Message, Note } from './model';
+import { useTypingIndicator } from './typing';
 
 export type ComposerMode = 'reply' | 'note';
 
 export interface ComposerHandle {
   focus(): void;
   toggleMode(): void;
-}
-
-const EMOJI = [
-  '😀',
-  '😊',
-  '🙂',
-  '😉',
-  '😄',
-  '😂',
-  '🥰',
-  '😍',
-  '🤔',
-  '😅',
-  '😢',
-  '😮',
-  '🙏',
-  '👍',
-  '👌',
-  '👏',
-  '🎉',
-  '❤️',
-  '💯',
-  '✅',
-  '❌',
-  '⭐',
-  '🔥',
-  '📦',
-  '🚚',
-  '💳',
-  '📞',
-  '📧',
-  '⏰',
-  '🎁',
-  '👋',
-  '🤝',
-];
-
-/** Variables a canned response may use, filled here when the server cannot render it. */
-function renderLocally(body: string, vars: Record<string, string>): string {
-  return body.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (all, k: string) => vars[k] ?? all);
-}
-
-function useCanned() {
-  const [items, setItems] = useState<CannedResponse[] | null>(null);
-  const load = useCallback(() => {
-    if (items) return;
-    setItems([]);
-    get<{ items: CannedResponse[] }>(`/api/v1/canned-responses?language=${currentLanguage()}&limit=200`)
-      .then((r) => setItems(r.items))
-      .catch(() => setItems([]));
-  }, [items]);
-  return { items: items ?? [], load };
-}
-
-function filterCanned(items: CannedResponse[], q: string): CannedResponse[] {
-  const s = q.trim().toLowerCase();
-  if (!s) return items.slice(0, 50);
-  return items
-    .filter(
-      (c) =>
-        c.shortcut?.toLowerCase().includes(s) ||
-        c.title.toLowerCase().includes(s) ||
-        c.body.toLowerCase().includes(s),
-    )
-    .slice(0, 50);
-}
-
-function CannedList({
-  id,
-  items,
-  index,
-  onPick,
-  onHover,
-}: {
-  id: string;
-  items: CannedResponse[];
-  index: number;
-  onPick(c: CannedResponse): void;
-  onHover(i: number): void;
-}) {
-  const { t } = useTranslation('agent');
-  if (items.length === 0)
-    return (
-      <Typography.Text type="secondary" style={{ display: 'block', padding: '8px 10px' }}>
-        {t('canned.none')}
-      </Typography.Text>
-    );
-  return (
-    <div id={id} role="listbox" aria-label={t('canned.title')} style={{ maxHeight: 220, overflowY: 'auto' }}>
-      {items.map((c, i) => (
-        <div
-          key={c.id}
-          id={`${id}-${i}`}
-          role="option"
-          tabIndex={-1}
-          aria-selected={i === index}
-          className="sb-canned-option"
-          onMouseDown={(e) => e.preventDefault()}
-          onMouseEnter={() => onHover(i)}
-          onClick={() => onPick(c)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') onPick(c);
-          }}
-        >
-          <div style={{ display: 'flex', gap: 8, alignItems: 'baseline' }}>
-            {c.shortcut && <code style={{ color: '#1664ff' }}>/{c.shortcut}</code>}
-            <Typography.Text strong ellipsis style={{ flex: 1 }}>
-              {c.title}
-            </Typography.Text>
-          </div>
-          <Typography.Text type="secondary" ellipsis style={{ fontSize: 12, display: 'block' }}>
-            {c.body}
-          </Typography.Text>
-        </div>
-      ))}
-    </div>
-  );
 }
 
 export function Composer({
@@ -178,20 +56,10 @@ export function Composer({
   const setText = (v: string) => setDrafts((d) => ({ ...d, [key]: v }));
   const [sending, setSending] = useState(false);
   const box = useRef<HTMLDivElement>(null);
-  const file = useRef<HTMLInputElement>(null);
   const caret = useRef(0);
-  const canned = useCanned();
-  const [slash, setSlash] = useState<{ start: number; query: string } | null>(null);
-  const [cannedIndex, setCannedIndex] = useState(0);
-  const [cannedPopover, setCannedPopover] = useState(false);
-  const [cannedSearch, setCannedSearch] = useState('');
+  const canned = useCannedPicker();
+  const { slash, setSlash, slashItems } = canned;
   const [emojiOpen, setEmojiOpen] = useState(false);
-  const typing = useRef({
-    on: false,
-    last: 0,
-    timer: undefined as ReturnType<typeof setTimeout> | undefined,
-    off: false,
-  });
   const listId = `canned-${conversation.id}`;
 
   const textarea = () => box.current?.querySelector('textarea') ?? null;
@@ -201,40 +69,8 @@ export function Composer({
   };
   useImperativeHandle(ref, () => ({ focus, toggleMode: () => onMode(mode === 'reply' ? 'note' : 'reply') }));
 
-  // ---- the agent's typing, sent to the customer (throttled), and stopped on a pause or a send
-  const sendTyping = useCallback(
-    (on: boolean) => {
-      if (typing.current.off) return;
-      api('POST', `/api/v1/conversations/${conversation.id}/typing`, { typing: on }).catch((e) => {
-        if (e instanceof ApiError && (e.status === 404 || e.status === 405)) typing.current.off = true;
-      });
-    },
-    [conversation.id],
-  );
-  const stopTyping = useCallback(() => {
-    const s = typing.current;
-    clearTimeout(s.timer);
-    if (s.on) {
-      s.on = false;
-      sendTyping(false);
-    }
-  }, [sendTyping]);
-  const typed = () => {
-    if (mode !== 'reply') return;
-    const s = typing.current;
-    const now = Date.now();
-    if (!s.on || now - s.last > 3000) {
-      s.on = true;
-      s.last = now;
-      sendTyping(true);
-    }
-    clearTimeout(s.timer);
-    s.timer = setTimeout(stopTyping, 2500);
-  };
-  useEffect(() => stopTyping, [stopTyping]);
-  useEffect(() => {
-    if (mode === 'note') stopTyping();
-  }, [mode, stopTyping]);
+  // ---- the agent's typing, sent to the customer (typing.ts)
+  const { typed, stopTyping } = useTypingIndicator(conversation.id, mode);
 
   // ---- canned responses
   const cannedVars = (): Record<string, string> => {
@@ -248,17 +84,8 @@ export function Composer({
   };
   const pickCanned = async (c: CannedResponse, replace?: { start: number; end: number }) => {
     setSlash(null);
-    setCannedPopover(false);
-    let rendered: string;
-    try {
-      rendered = (
-        await post<{ text: string; unknown?: string[] }>(`/api/v1/canned-responses/${c.id}/render`, {
-          conversationId: conversation.id,
-        })
-      ).text;
-    } catch {
-      rendered = renderLocally(c.body, cannedVars());
-    }
+    canned.setPopover(false);
+    const rendered = await renderCanned(c, conversation.id, cannedVars);
     const at = replace ?? { start: caret.current, end: caret.current };
     const next = text.slice(0, at.start) + rendered + text.slice(at.end);
     setText(next);
@@ -272,7 +99,6 @@ export function Composer({
       }
     });
   };
-  const slashItems = slash ? filterCanned(canned.items, slash.query) : [];
 
   const onChange = (value: string, el: HTMLTextAreaElement | null) => {
     setText(value);
@@ -284,7 +110,7 @@ export function Composer({
       if (m) {
         canned.load();
         setSlash({ start: pos - m[1]!.length - 1, query: m[1]! });
-        setCannedIndex(0);
+        canned.setIndex(0);
       } else setSlash(null);
     }
   };
@@ -355,7 +181,6 @@ export function Composer({
       fail(e instanceof ApiError && e.status === 404 ? new Error(t('composer.uploadUnavailable')) : e);
     } finally {
       setSending(false);
-      if (file.current) file.current.value = '';
     }
   };
 
@@ -364,12 +189,12 @@ export function Composer({
       if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
         e.preventDefault();
         const d = e.key === 'ArrowDown' ? 1 : -1;
-        setCannedIndex((i) => (i + d + slashItems.length) % slashItems.length);
+        canned.setIndex((i) => (i + d + slashItems.length) % slashItems.length);
         return;
       }
       if ((e.key === 'Enter' && !e.ctrlKey && !e.metaKey) || e.key === 'Tab') {
         e.preventDefault();
-        const c = slashItems[cannedIndex];
+        const c = slashItems[canned.index];
         if (c) void pickCanned(c, { start: slash.start, end: caret.current });
         return;
       }
@@ -427,31 +252,11 @@ export function Composer({
         </Typography.Text>
       </div>
       {slash && (
-        <div
-          style={{
-            position: 'absolute',
-            left: 12,
-            right: 12,
-            bottom: '100%',
-            marginBottom: 4,
-            background: '#fff',
-            border: '1px solid #d9d9d9',
-            borderRadius: 8,
-            boxShadow: '0 6px 16px rgba(0,0,0,.12)',
-            zIndex: 10,
-          }}
-        >
-          <Typography.Text type="secondary" style={{ fontSize: 11, padding: '6px 10px 0', display: 'block' }}>
-            {t('canned.slashHint')}
-          </Typography.Text>
-          <CannedList
-            id={listId}
-            items={slashItems}
-            index={cannedIndex}
-            onHover={setCannedIndex}
-            onPick={(c) => void pickCanned(c, { start: slash.start, end: caret.current })}
-          />
-        </div>
+        <SlashMenu
+          listId={listId}
+          picker={canned}
+          onPick={(c) => void pickCanned(c, { start: slash.start, end: caret.current })}
+        />
       )}
       <div ref={box}>
         {note ? (
@@ -485,7 +290,7 @@ export function Composer({
               setTimeout(() => setSlash(null), 150);
             }}
             aria-controls={slash ? listId : undefined}
-            aria-activedescendant={slash && slashItems.length ? `${listId}-${cannedIndex}` : undefined}
+            aria-activedescendant={slash && slashItems.length ? `${listId}-${canned.index}` : undefined}
             aria-keyshortcuts="Control+Enter Meta+Enter"
           />
         )}
@@ -493,141 +298,14 @@ export function Composer({
       <div style={{ display: 'flex', alignItems: 'center', gap: 4, marginTop: 6 }}>
         {!note && (
           <>
-            <Popover
-              open={emojiOpen}
-              onOpenChange={setEmojiOpen}
-              trigger="click"
-              placement="topLeft"
-              content={
-                <ul
-                  aria-label={t('composer.emoji')}
-                  onKeyDown={(e) => {
-                    if (e.key === 'Escape') {
-                      e.preventDefault();
-                      setEmojiOpen(false);
-                      focus();
-                    }
-                  }}
-                  style={{
-                    display: 'grid',
-                    gridTemplateColumns: 'repeat(8, 34px)',
-                    gap: 2,
-                    listStyle: 'none',
-                    margin: 0,
-                    padding: 0,
-                  }}
-                >
-                  {EMOJI.map((e) => (
-                    <li key={e}>
-                      <button
-                        type="button"
-                        className="sb-emoji"
-                        aria-label={t('composer.insertEmoji', { emoji: e })}
-                        onClick={() => {
-                          insert(e);
-                          setEmojiOpen(false);
-                        }}
-                      >
-                        {e}
-                      </button>
-                    </li>
-                  ))}
-                </ul>
-              }
-            >
-              <Tooltip title={t('composer.emoji')}>
-                <Button
-                  type="text"
-                  size="small"
-                  aria-label={t('composer.emoji')}
-                  icon={<SmileOutlined aria-hidden />}
-                />
-              </Tooltip>
-            </Popover>
-            <Tooltip title={t('composer.attach')}>
-              <Button
-                type="text"
-                size="small"
-                aria-label={t('composer.attach')}
-                icon={<PaperClipOutlined aria-hidden />}
-                onClick={() => file.current?.click()}
-              />
-            </Tooltip>
-            <input
-              ref={file}
-              type="file"
-              hidden
-              aria-label={t('composer.attach')}
-              onChange={(e) => {
-                const f = e.target.files?.[0];
-                if (f) void upload(f);
-              }}
+            <EmojiPicker open={emojiOpen} onOpenChange={setEmojiOpen} onPick={insert} onEscape={focus} />
+            <AttachButton onFile={upload} />
+            <CannedPopover
+              listId={listId}
+              picker={canned}
+              onPick={(c) => void pickCanned(c)}
+              onEscape={focus}
             />
-            <Popover
-              open={cannedPopover}
-              onOpenChange={(o) => {
-                setCannedPopover(o);
-                if (o) {
-                  canned.load();
-                  setCannedSearch('');
-                  setCannedIndex(0);
-                }
-              }}
-              trigger="click"
-              placement="topLeft"
-              title={t('canned.title')}
-              content={
-                <div style={{ width: 360 }}>
-                  <Input
-                    size="small"
-                    autoFocus
-                    allowClear
-                    aria-label={t('canned.search')}
-                    placeholder={t('canned.search')}
-                    value={cannedSearch}
-                    onChange={(e) => {
-                      setCannedSearch(e.target.value);
-                      setCannedIndex(0);
-                    }}
-                    onKeyDown={(e) => {
-                      const list = filterCanned(canned.items, cannedSearch);
-                      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-                        e.preventDefault();
-                        const d = e.key === 'ArrowDown' ? 1 : -1;
-                        setCannedIndex((i) => (i + d + Math.max(1, list.length)) % Math.max(1, list.length));
-                      } else if (e.key === 'Enter') {
-                        e.preventDefault();
-                        const c = list[cannedIndex];
-                        if (c) void pickCanned(c);
-                      } else if (e.key === 'Escape') {
-                        e.preventDefault();
-                        setCannedPopover(false);
-                        focus();
-                      }
-                    }}
-                    aria-controls={`${listId}-pop`}
-                    aria-activedescendant={`${listId}-pop-${cannedIndex}`}
-                    style={{ marginBottom: 6 }}
-                  />
-                  <CannedList
-                    id={`${listId}-pop`}
-                    items={filterCanned(canned.items, cannedSearch)}
-                    index={cannedIndex}
-                    onHover={setCannedIndex}
-                    onPick={(c) => void pickCanned(c)}
-                  />
-                </div>
-              }
-            >
-              <Tooltip title={t('canned.open')}>
-                <Button
-                  type="text"
-                  size="small"
-                  aria-label={t('canned.open')}
-                  icon={<ThunderboltOutlined aria-hidden />}
-                />
-              </Tooltip>
-            </Popover>
           </>
         )}
         <div style={{ flex: 1 }} />
