@@ -52,7 +52,7 @@ describe('inline identity resolution', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body.conversation.customerId as string;
   };
-  /** The matcher decides before the inbound call returns and writes its decision just after. */
+  /** The matcher decides after the inbound call returns (in the identity worker) and writes its decision just after: idle waits for both. */
   const settled = () => identityIdle(t.sb.ctx.storage.db);
   const suggestionsFor = async (customerId: string) => {
     const res = await api('GET', '/api/v1/merge-suggestions?limit=200');

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { sql } from 'kysely';
@@ -21,7 +22,7 @@ import {
   updateCustomer,
   updateMatchSettings,
 } from '../src/identity/index.js';
-import { loadIdentityIndex, recoverIdentityIndex } from '../src/identity/live.js';
+import { identityIndexSnapshot, recoverIdentityIndex } from '../src/identity/live.js';
 import { BlockingIndex, toEntry } from '../src/identity/live-index.js';
 import { DEFAULT_SETTINGS } from '../src/identity/match/index.js';
 import type { Db, StoreDeps } from '../src/storage/index.js';
@@ -56,7 +57,8 @@ describe('the in-memory blocking index', () => {
     tenantId = await tenantOf(deps.db);
   });
   afterAll(() => t.close());
-  const index = async () => (await loadIdentityIndex(deps, tenantId)).index;
+  // A copy of the index as the identity worker has it now.
+  const index = () => identityIndexSnapshot(deps, tenantId);
 
   it('finds exactly the candidates and block sizes the SQL over identity_match_keys finds (property)', async () => {
     // Small limits, so blocks above the cut-off and the candidate limit both happen.
@@ -164,6 +166,7 @@ describe('the in-memory blocking index', () => {
     expect(idx.search(a.id, idx.get(a.id)!.keys).candidates).toContain(b.id);
 
     await addIdentity(deps, actor, b.id, { kind: 'phone', value: '+8613900139000' });
+    idx = await index();
     expect(idx.get(b.id)!.prepared.tels).toContain('+8613900139000');
     const phone = (
       await t.sb.ctx.storage.db
@@ -186,6 +189,7 @@ describe('the in-memory blocking index', () => {
     );
 
     await unmergeCustomers(deps, actor, merge.id);
+    idx = await index();
     expect(
       idx
         .get(b.id)!
@@ -201,8 +205,10 @@ describe('the in-memory blocking index', () => {
     expect(again.suggested.map((s) => s.customerId)).not.toContain(a.id);
 
     await removeIdentity(deps, actor, b.id, phone);
+    idx = await index();
     expect(idx.get(b.id)!.prepared.tels).toEqual([]);
     await updateCustomer(deps, actor, b.id, { displayName: '王芳' });
+    idx = await index();
     expect(idx.get(b.id)!.prepared.name?.tokens).toEqual(['fang', 'wang']);
     expect(idx.search(a.id, idx.get(a.id)!.keys).candidates).not.toContain(b.id);
     // The durable index follows too (written behind, a few milliseconds later).
@@ -242,11 +248,21 @@ describe('the in-memory blocking index', () => {
       text: 'hello',
       idempotencyKey: 'live-no-statement-1',
     });
+    // Statements made on the match's own path (its async context), not those of the routing that the
+    // message's events set off meanwhile.
     const executor = deps.db.getExecutor();
-    const spy = vi.spyOn(executor, 'executeQuery');
+    const onPath = new AsyncLocalStorage<true>();
+    const mine: string[] = [];
+    const execute = executor.executeQuery.bind(executor);
+    const spy = vi.spyOn(executor, 'executeQuery').mockImplementation((query) => {
+      if (onPath.getStore()) mine.push(query.sql);
+      return execute(query);
+    });
     try {
-      const outcome = await matchCustomer(deps, actor, received.conversation.customerId, received.customer);
-      expect(spy).not.toHaveBeenCalled();
+      const outcome = await onPath.run(true, () =>
+        matchCustomer(deps, actor, received.conversation.customerId, received.customer),
+      );
+      expect(mine).toEqual([]);
       expect(outcome.merged).toBeUndefined();
       await outcome.settled;
     } finally {
@@ -309,7 +325,7 @@ describe('the in-memory blocking index', () => {
       wait: true,
     });
     expect(outcome.suggested.map((s) => s.customerId)).toEqual([theirs]);
-    const theirIndex = (await loadIdentityIndex(deps, other.tenantId)).index;
+    const theirIndex = await identityIndexSnapshot(deps, other.tenantId);
     const theirCustomers = new Set(
       (
         await deps.db.selectFrom('customers').select('id').where('tenant_id', '=', other.tenantId).execute()
@@ -352,7 +368,7 @@ describe('the index after a restart', () => {
 
     t = await t.restart();
     deps = depsOf(t.sb);
-    const idx = (await loadIdentityIndex(deps, tenantId)).index;
+    await identityIndexSnapshot(deps, tenantId);
     // Customers imported before the restart are candidates of a new one.
     const received = await receiveInbound(deps, actor, {
       channelType: 'email',
@@ -366,6 +382,7 @@ describe('the index after a restart', () => {
     });
     expect(outcome.suggested.map((s) => s.customerId)).toEqual([wangFang]);
     // The customer whose keys were never written is in the index at once …
+    const idx = await identityIndexSnapshot(deps, tenantId);
     expect(idx.get(lostId)).toBeDefined();
     expect(idx.search(chenJing, idx.get(chenJing)!.keys).candidates).toContain(lostId);
     // … and is matched again (the load schedules it; run it now), which writes its decision and keys.
@@ -416,8 +433,11 @@ describe.skipIf(!pgReady)('two processes on one PostgreSQL', () => {
     const [da, dbb] = [depsOf(a), depsOf(b)];
     const tenantId = await tenantOf(da.db);
     const actor = systemActor(tenantId);
-    const idxA = (await loadIdentityIndex(da, tenantId)).index;
-    const idxB = (await loadIdentityIndex(dbb, tenantId)).index;
+    // Copies of each process's index, taken anew on every poll.
+    const idxA = () => identityIndexSnapshot(da, tenantId);
+    const idxB = () => identityIndexSnapshot(dbb, tenantId);
+    await idxA();
+    await idxB();
 
     // A customer imported through A becomes a candidate in B.
     const crm = (
@@ -425,7 +445,7 @@ describe.skipIf(!pgReady)('two processes on one PostgreSQL', () => {
         { id: 'wf-1', name: '王芳', email: 'sunnyfang@corp.example', city: '上海' },
       ])
     ).results[0]!.customerId;
-    await waitFor(() => idxB.get(crm));
+    await waitFor(async () => (await idxB()).get(crm));
     const received = await receiveInbound(dbb, actor, {
       channelType: 'email',
       identity: { kind: 'email', value: 'sunnyfang@gmail.com' },
@@ -438,10 +458,10 @@ describe.skipIf(!pgReady)('two processes on one PostgreSQL', () => {
     expect(outcome.suggested.map((s) => s.customerId)).toEqual([crm]);
 
     // A supervisor rejects it through A: B never suggests the pair again.
-    await waitFor(() => idxA.get(mail));
+    await waitFor(async () => (await idxA()).get(mail));
     const suggestion = (await listSuggestions(da, actor, { limit: 10 })).items[0]!;
     await rejectSuggestion(da, actor, suggestion.id);
-    await waitFor(() => idxB.apart(crm, mail));
+    await waitFor(async () => (await idxB()).apart(crm, mail));
     const again = await matchCustomer(dbb, actor, mail, undefined, { wait: true });
     expect(again.suggested).toEqual([]);
 
@@ -450,13 +470,16 @@ describe.skipIf(!pgReady)('two processes on one PostgreSQL', () => {
       displayName: '刘洋',
       identities: [{ kind: 'phone', value: '+8613800138000' }],
     });
-    await waitFor(() => idxA.get(other.id));
+    await waitFor(async () => (await idxA()).get(other.id));
     await mergeCustomers(da, actor, {
       survivorId: crm,
       mergedId: other.id,
       confidence: 1,
       evidence: { source: 'manual' },
     });
-    await waitFor(() => !idxB.get(other.id) && idxB.get(crm)?.prepared.tels.includes('+8613800138000'));
+    await waitFor(async () => {
+      const idx = await idxB();
+      return !idx.get(other.id) && idx.get(crm)?.prepared.tels.includes('+8613800138000');
+    });
   });
 });

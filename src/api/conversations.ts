@@ -11,7 +11,7 @@ import {
   receiveInbound,
   updateConversation,
 } from '../conversations/index.js';
-import { matchCustomer } from '../identity/index.js';
+import { matchInBackground } from '../identity/index.js';
 import { storedAttachment } from './attachments.js';
 import { actorOf } from './auth.js';
 import type { ApiContext } from './context.js';
@@ -261,11 +261,9 @@ export async function conversationRoutes(
     async (request, reply) => {
       const actor = actorOf(request);
       const received = await receiveInbound(deps, actor, request.body);
-      // Inline resolution, as for webhooks: after the commit, and a failure never loses the message.
+      // Inline resolution, as for webhooks: after the commit, not waited for, and a failure never loses the message.
       if (received.customerChanged)
-        await matchCustomer(deps, actor, received.conversation.customerId, received.customer).catch(
-          (err: unknown) => request.log.warn({ err }, 'identity resolution failed; the message is kept'),
-        );
+        matchInBackground(deps, actor, received.conversation.customerId, received.customer, request.log);
       return reply.status(received.duplicate ? 200 : 201).send(received);
     },
   );

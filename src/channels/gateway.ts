@@ -5,7 +5,7 @@ import { type Actor, NotFound, newId, systemActor } from '../core/index.js';
 import {
   linkMentionedIdentifiers,
   type Matchable,
-  matchCustomer,
+  matchInBackground,
   recordTypingRhythm,
 } from '../identity/index.js';
 import type { Cipher } from '../security/index.js';
@@ -136,8 +136,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   /**
    * Inline resolution: a customer who is new or learnt an identifier is compared with the customers
-   * sharing a blocking key (merge, suggestion or nothing), in memory. Like the mentions, it runs after
-   * the commit: a failure is logged and the message stays.
+   * sharing a blocking key (merge, suggestion or nothing), in memory, in the identity worker. Like the
+   * mentions, it runs after the commit, and the message does not wait for it: a failure is logged and
+   * the message stays.
    */
   async function resolve(
     actor: Actor,
@@ -151,22 +152,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
         ? await recordTypingRhythm(deps.db, actor.tenantId, customerId, rhythm)
         : undefined;
       if (!changed) return;
-      const outcome = await matchCustomer(
+      // Decided in the identity worker and written just after, off this path (failures are logged there).
+      matchInBackground(
         deps,
         actor,
         customerId,
         known?.id === customerId ? { ...known, ...(profile && { profile }) } : undefined,
+        deps.logger,
       );
-      // Decided in memory; the merge is written just after, off this path (a failure is logged there).
-      if (outcome.merged)
-        outcome.settled.then(
-          () =>
-            deps.logger.info(
-              { customerId, merged: outcome.merged },
-              'customers merged on a probabilistic match',
-            ),
-          () => undefined,
-        );
     } catch (err) {
       deps.logger.warn({ err, customerId }, 'identity resolution failed; the message is kept');
     }

@@ -28,6 +28,7 @@ export {
   type MatchOptions,
   type MatchOutcome,
   matchCustomer,
+  matchInBackground,
   recordTypingRhythm,
 } from './matching.js';
 export { linkMentionedIdentifiers, type MentionOutcome } from './mentions.js';

@@ -97,6 +97,14 @@ export class BlockingIndex {
     return this.entries.keys();
   }
 
+  /** Every customer, and every separated pair: enough to build the same index elsewhere. */
+  dump(): { entries: LiveEntry[]; apart: [string, string][] } {
+    return {
+      entries: [...this.entries.values()],
+      apart: [...this.apartPairs].map((p) => p.split('|') as [string, string]),
+    };
+  }
+
   /** Adds or replaces a customer; a customer without keys is kept out (nothing can find it). */
   put(entry: LiveEntry): void {
     const old = this.entries.get(entry.id);

@@ -1,7 +1,8 @@
-// The live matcher's state per database and tenant: the in-memory blocking index (live-index.ts),
-// loaded on a tenant's first match and kept fresh by the writes of this process and the bus events
-// of the others; the write-behind queue that stores `identity_match_keys` after the fact; and each
-// tenant's serial queue of merges and suggestions decided in memory and written just after.
+// The live matcher's state per database and tenant: the in-memory blocking index (live-index.ts,
+// held with the decisions taken on it by live-state.ts in the identity worker, live-worker.ts), loaded
+// on a tenant's first match and kept fresh by the writes of this process and the bus events of the
+// others; the write-behind queue that stores `identity_match_keys` after the fact; and each tenant's
+// serial queue of merges and suggestions decided in memory and written just after.
 //
 // Durability. `identity_match_keys` is the durable index and the record of which customers have had
 // their match decision written: the ingestion path writes a new customer's keys only after its merge
@@ -24,15 +25,18 @@
 // rhythm signal is bounded and subordinate); a settings change rebuilds the tenant's index.
 //
 // Memory: everything a tenant's live customers need for matching (a few KB each; docs/benchmarks.md
-// has the figure), for as long as the process runs.
+// has the figure), for as long as the process runs, in the identity worker's heap, not the main one.
 import { sql } from 'kysely';
 import pino from 'pino';
 import type { EventBus, Subscription } from '../bus/index.js';
 import type { DomainEvent } from '../core/index.js';
 import type { Db, StoreDeps } from '../storage/index.js';
-import { BlockingIndex, type LiveEntry, type Matchable, mergedInto, toEntry } from './live-index.js';
+import { BlockingIndex, type Matchable, toEntry } from './live-index.js';
+import type { Answers } from './live-protocol.js';
+import type { Decision } from './live-state.js';
+import { type IdentityWorker, identityWorker } from './live-worker.js';
 import { type MatchSettings, parseRhythmProfile, type RhythmProfile } from './match/index.js';
-import { tenantMatching } from './tenant-model.js';
+import { type TenantMatching, tenantMatching } from './tenant-model.js';
 
 /** Key rows are written this long after the first change waiting, or at once when this many customers wait. */
 const KEY_FLUSH_MS = 10;
@@ -42,6 +46,10 @@ const KEY_RETRY_MAX_MS = 5_000;
 const KEY_BATCH_MAX = 500;
 /** Customers read per statement when loading a tenant. */
 const LOAD_PAGE = 5_000;
+/** Customers per request to the worker while loading (each request holds the worker for its length). */
+const LOAD_CHUNK = 500;
+/** How many customers matched here a tenant remembers, so that their creation events are not re-read. */
+const MATCHED_REMEMBERED = 100_000;
 /** How long after a load the customers found without keys are matched again (see above). */
 const RECOVERY_DELAY_MS = 10_000;
 
@@ -72,12 +80,6 @@ export function toMatchable(r: MatchableRow): Matchable {
   };
 }
 
-/** A merge decided in memory and not yet committed: the merged customer stays out of the index, the survivor carries its identities. */
-interface PendingMerge {
-  survivorId: string;
-  merged: Matchable;
-}
-
 /** The first `n` items of an iterable, without copying the rest. */
 function take<T>(items: Iterable<T>, n: number): T[] {
   const out: T[] = [];
@@ -93,28 +95,30 @@ function preparationKey(s: MatchSettings): string {
   return JSON.stringify([s.defaultRegion, s.gmailDots, s.plusTags, s.identifierTrust]);
 }
 
+let spaces = 0;
+
 export class TenantLive {
-  index = new BlockingIndex();
   settings: MatchSettings | undefined;
   settingsKey = '';
   /** The settings a rebuild in progress is for. */
   reloading: string | undefined;
   loaded = false;
   ready: Promise<void> = Promise.resolve();
-  /** Counts updates of the index; `stamps` says when each customer was last set, so an older read never overwrites a newer one. */
-  seq = 0;
-  loadSeq = 0;
-  stamps = new Map<string, number>();
-  /** Customers merged away (or being merged): a caller's stale copy of one must not put it back. */
-  gone = new Set<string>();
-  readonly pendingMerges = new Map<string, PendingMerge>();
+  /** Customers matched here since the load (a bounded memory: forgetting one costs a re-read). */
+  matched = new Set<string>();
+  /** The model and settings the worker last received for this tenant. */
+  sent: TenantMatching | undefined;
   /** The tenant's writes of decisions, one at a time, in the order they were decided. */
   tail: Promise<unknown> = Promise.resolve();
   queued = 0;
   /** Customers the load found without keys: their decision was never written (see the top of the file). */
   recover: string[] = [];
 
-  constructor(readonly tenantId: string) {}
+  constructor(
+    readonly tenantId: string,
+    /** The tenant's state in the worker. */
+    readonly key: string,
+  ) {}
 }
 
 type Recoverer = (deps: StoreDeps, t: TenantLive, ids: string[]) => Promise<void>;
@@ -133,6 +137,11 @@ interface RefreshQueue {
 
 export class IdentityLive {
   readonly tenants = new Map<string, TenantLive>();
+  private readonly space = `s${++spaces}`;
+  private readonly worker: IdentityWorker = identityWorker();
+  private readonly forgetOnLoss: () => void;
+  /** Matches in progress (idle waits for them). */
+  private readonly matching = new Set<Promise<unknown>>();
   logger: LiveLogger = pino({ name: 'identity', level: process.env.LOG_LEVEL ?? 'info' });
   private readonly keys = new Map<string, { tenantId: string; customerId: string; keys: string[] }>();
   private keyTimer: NodeJS.Timeout | undefined;
@@ -149,7 +158,17 @@ export class IdentityLive {
   constructor(
     readonly db: Db,
     public deps: StoreDeps,
-  ) {}
+  ) {
+    // The worker's state went with it: every tenant is loaded again on its next match.
+    this.forgetOnLoss = this.worker.onLost((err) => {
+      if (this.tenants.size > 0)
+        this.logger.warn(
+          { err },
+          'identity: the matching worker stopped; indexes load again on the next match',
+        );
+      this.tenants.clear();
+    });
+  }
 
   // ---- tenants ---------------------------------------------------------------------------------
 
@@ -157,7 +176,7 @@ export class IdentityLive {
   async tenant(tenantId: string, settings: MatchSettings): Promise<TenantLive> {
     let t = this.tenants.get(tenantId);
     if (!t) {
-      t = new TenantLive(tenantId);
+      t = new TenantLive(tenantId, `${this.space}:${tenantId}`);
       this.tenants.set(tenantId, t);
       t.ready = this.load(t, settings);
     } else if (t.settings !== settings && t.loaded) {
@@ -194,9 +213,9 @@ export class IdentityLive {
       // The keys stay queued; the load reads the customers themselves anyway.
     }
     const started = Date.now();
-    const index = new BlockingIndex();
     const recover: string[] = [];
     const rekey: { id: string; keys: string[] }[] = [];
+    await this.worker.call({ op: 'loadStart', t: t.key, settings });
     let cursor = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       const { rows } = await sql<MatchableRow & { stored: string[] | string | null }>`
@@ -209,15 +228,16 @@ export class IdentityLive {
         WHERE c.tenant_id = ${t.tenantId} AND c.merged_into IS NULL AND c.id > ${cursor}::uuid
         ORDER BY c.id
         LIMIT ${LOAD_PAGE}`.execute(this.db);
-      for (const row of rows) {
-        const entry = toEntry(toMatchable(row), settings);
-        index.put(entry);
-        const stored = json(row.stored) ?? [];
-        if (stored.length === 0) {
-          if (entry.keys.length > 0) recover.push(entry.id);
-        } else if (stored.length !== entry.keys.length || !entry.keys.every((k) => stored.includes(k))) {
-          rekey.push({ id: entry.id, keys: entry.keys });
-        }
+      for (let k = 0; k < rows.length; k += LOAD_CHUNK) {
+        const page = await this.worker.call({
+          op: 'loadPage',
+          t: t.key,
+          rows: rows
+            .slice(k, k + LOAD_CHUNK)
+            .map((row) => ({ customer: toMatchable(row), stored: json(row.stored) ?? [] })),
+        });
+        recover.push(...page.recover);
+        rekey.push(...page.rekey);
       }
       if (rows.length < LOAD_PAGE) break;
       cursor = rows.at(-1)!.id;
@@ -228,24 +248,21 @@ export class IdentityLive {
       SELECT survivor_id, merged_id FROM customer_merges WHERE tenant_id = ${t.tenantId} AND status = 'undone'`.execute(
       this.db,
     );
-    for (const p of apart) index.separate(p.a, p.b);
     // Key rows of customers merged away (written before merges removed them) find nobody any more.
     await sql`
       DELETE FROM identity_match_keys k USING customers c
       WHERE k.tenant_id = ${t.tenantId} AND c.tenant_id = k.tenant_id AND c.id = k.customer_id
         AND c.merged_into IS NOT NULL`.execute(this.db);
-    t.index = index;
+    const size = await this.worker.call({ op: 'loadEnd', t: t.key, apart: apart.map((p) => [p.a, p.b]) });
     t.settings = settings;
     t.settingsKey = preparationKey(settings);
     t.reloading = undefined;
-    t.stamps = new Map();
-    t.gone = new Set();
-    t.loadSeq = ++t.seq;
+    t.matched = new Set();
     t.loaded = true;
     for (const r of rekey) this.queueKeys(t.tenantId, r.id, r.keys);
     t.recover = recover;
     this.logger.info(
-      { tenantId: t.tenantId, customers: index.size, unkeyed: recover.length, ms: Date.now() - started },
+      { tenantId: t.tenantId, customers: size, unkeyed: recover.length, ms: Date.now() - started },
       'identity: blocking index loaded',
     );
     if (recover.length > 0) this.later(RECOVERY_DELAY_MS, () => this.recover(t.tenantId));
@@ -274,9 +291,11 @@ export class IdentityLive {
       this.db,
     );
     // Not those a match in this process has seen since the load: their decision is taken.
-    const ids = rows
-      .map((r) => r.id)
-      .filter((id) => !this.held(tenantId, id) && (t.stamps.get(id) ?? 0) <= t.loadSeq);
+    const ids = await this.worker.call({
+      op: 'unstamped',
+      t: t.key,
+      ids: rows.map((r) => r.id).filter((id) => !this.held(tenantId, id)),
+    });
     if (ids.length === 0) return 0;
     this.logger.info(
       { tenantId, customers: ids.length },
@@ -301,41 +320,68 @@ export class IdentityLive {
     return this.holds.has(`${tenantId}:${customerId}`);
   }
 
-  // ---- the index -------------------------------------------------------------------------------
+  // ---- the index (in the worker) ---------------------------------------------------------------
 
-  /**
-   * Sets what the index knows of a customer (null: gone, merged away). A customer a pending merge
-   * takes away stays out; one that survives pending merges carries their identities.
-   */
-  set(t: TenantLive, id: string, data: Matchable | null): LiveEntry | undefined {
-    t.stamps.set(id, ++t.seq);
-    if (!data || t.pendingMerges.has(id) || !t.settings) {
-      t.index.delete(id);
-      t.gone.add(id);
-      return undefined;
-    }
-    t.gone.delete(id);
-    let m = data;
-    for (const p of t.pendingMerges.values()) if (p.survivorId === id) m = mergedInto(m, p.merged);
-    if (!m.profile) {
-      const profile = t.index.get(id)?.profile;
-      if (profile) m = { ...m, profile };
-    }
-    const entry = toEntry(m, t.settings);
-    t.index.put(entry);
-    return t.index.get(id);
+  /** Sets the customer in the tenant's index and decides for it (live-state.ts `match`). */
+  match(
+    t: TenantLive,
+    m: TenantMatching,
+    id: string,
+    customer: Matchable,
+    known: boolean,
+  ): Promise<Answers['match']> {
+    if (t.matched.size >= MATCHED_REMEMBERED) t.matched.clear();
+    t.matched.add(id);
+    return this.worker.call({ op: 'match', t: t.key, ...this.model(t, m), id, customer, known });
+  }
+
+  /** Decides again for a customer in the index; null if it is not there (merged away, no keys). */
+  redecide(t: TenantLive, m: TenantMatching, id: string): Promise<Decision | null> {
+    return this.worker.call({ op: 'redecide', t: t.key, ...this.model(t, m), id });
+  }
+
+  /** The model travels only when the worker does not have this one yet. */
+  private model(t: TenantLive, m: TenantMatching): { m?: TenantMatching } {
+    if (t.sent === m) return {};
+    t.sent = m;
+    return { m };
+  }
+
+  /** A merge is written (or failed): the index stops holding it back. Answers the keys `id` has now. */
+  unpend(t: TenantLive, mergedId: string, id: string): Promise<string[]> {
+    return this.worker.call({ op: 'unpend', t: t.key, mergedId, keysOf: id });
+  }
+
+  /** Tracks a match in progress until it has decided (`idle` waits for it). */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.matching.add(work);
+    const done = () => this.matching.delete(work);
+    work.then(done, done);
+    return work;
   }
 
   setProfile(tenantId: string, customerId: string, profile: RhythmProfile): void {
-    const entry = this.tenants.get(tenantId)?.index.get(customerId);
-    if (entry) entry.profile = profile;
+    const t = this.tenants.get(tenantId);
+    if (t?.loaded) this.worker.post({ op: 'profile', t: t.key, id: customerId, profile });
   }
 
   async separate(tenantId: string, a: string, b: string): Promise<void> {
     const t = this.tenants.get(tenantId);
     if (!t) return;
     if (!t.loaded) await t.ready.catch(() => undefined);
-    t.index.separate(a, b);
+    this.worker.post({ op: 'separate', t: t.key, a, b });
+  }
+
+  /** A copy of the tenant's index as the worker has it (tests, the benchmark). */
+  async snapshot(tenantId: string): Promise<BlockingIndex> {
+    const t = this.tenants.get(tenantId);
+    const index = new BlockingIndex();
+    if (!t) return index;
+    await t.ready;
+    const { entries, apart } = await this.worker.call({ op: 'snapshot', t: t.key });
+    for (const e of entries) index.put(e);
+    for (const [a, b] of apart) index.separate(a, b);
+    return index;
   }
 
   // ---- the tenant's decision queue -------------------------------------------------------------
@@ -405,7 +451,8 @@ export class IdentityLive {
     }
     const loaded = t?.loaded ? t : undefined;
     const settings = loaded?.settings ?? (await tenantMatching(this.db, tenantId)).settings;
-    const startSeq = loaded?.seq ?? 0;
+    // Where the index stood when the read began: a customer set after that keeps what it was set to.
+    const startSeq = loaded ? await this.worker.call({ op: 'seq', t: loaded.key }) : 0;
     const ids = [...batch.keys()];
     const { rows } = await sql<MatchableRow & { merged_into: string | null }>`
       SELECT c.id, c.display_name, c.attributes, c.created_at, c.merged_into,
@@ -415,16 +462,16 @@ export class IdentityLive {
       FROM customers c
       WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${ids}::uuid[])`.execute(this.db);
     const found = new Map(rows.map((r) => [r.id, r]));
-    for (const [id, rekey] of batch) {
+    const items = [...batch].map(([id, rekey]) => {
       const row = found.get(id);
-      const data = row && !row.merged_into ? toMatchable(row) : null;
-      if (loaded) {
-        // A newer write already set it: this read may predate that write.
-        if ((loaded.stamps.get(id) ?? 0) <= startSeq) this.set(loaded, id, data);
-        if (rekey) this.queueKeys(tenantId, id, loaded.index.get(id)?.keys ?? []);
-      } else if (rekey) {
-        this.queueKeys(tenantId, id, data ? toEntry(data, settings).keys : []);
-      }
+      return { id, data: row && !row.merged_into ? toMatchable(row) : null, rekey };
+    });
+    if (loaded && this.tenants.get(tenantId) === loaded) {
+      const keys = await this.worker.call({ op: 'apply', t: loaded.key, startSeq, items });
+      for (const [id, k] of Object.entries(keys)) this.queueKeys(tenantId, id, k);
+    } else {
+      for (const { id, data, rekey } of items)
+        if (rekey) this.queueKeys(tenantId, id, data ? toEntry(data, settings).keys : []);
     }
   }
 
@@ -521,7 +568,7 @@ export class IdentityLive {
         case 'customer.created': {
           const id = str(p.id);
           // The match that followed the creation here has already put it in the index.
-          if (t.loaded && id[0] && t.stamps.has(id[0])) return;
+          if (t.loaded && id[0] && t.matched.has(id[0])) return;
           return await this.refresh(e.tenantId, id, false);
         }
         case 'customer.updated':
@@ -552,6 +599,7 @@ export class IdentityLive {
   /** Resolves once every queued decision, re-read and key row is written (tests, shutdown). */
   async idle(): Promise<void> {
     for (;;) {
+      while (this.matching.size > 0) await Promise.allSettled([...this.matching]);
       for (const t of this.tenants.values()) {
         await t.ready.catch(() => undefined);
         await t.tail;
@@ -561,6 +609,7 @@ export class IdentityLive {
           await new Promise<void>((resolve) => q.waiters.push({ resolve, reject: () => resolve() }));
       await this.flushKeys().catch(() => undefined);
       const busy =
+        this.matching.size > 0 ||
         [...this.tenants.values()].some((t) => t.queued > 0) ||
         [...this.refreshes.values()].some((q) => q.running) ||
         this.keys.size > 0 ||
@@ -575,6 +624,8 @@ export class IdentityLive {
     this.subscription = undefined;
     await this.idle();
     this.closed = true;
+    this.forgetOnLoss();
+    for (const t of this.tenants.values()) this.worker.post({ op: 'drop', t: t.key });
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     if (this.keyTimer) clearTimeout(this.keyTimer);
@@ -662,4 +713,10 @@ export async function recoverIdentityIndex(deps: StoreDeps, tenantId: string): P
   const n = await live.recover(tenantId);
   await live.idle();
   return n;
+}
+
+/** A copy of the tenant's index as this process's worker has it, loaded if it was not (tests, the benchmark). */
+export async function identityIndexSnapshot(deps: StoreDeps, tenantId: string): Promise<BlockingIndex> {
+  await loadIdentityIndex(deps, tenantId);
+  return identityLive(deps).snapshot(tenantId);
 }

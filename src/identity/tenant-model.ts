@@ -39,7 +39,7 @@ export interface TenantMatching {
  * Before any training: m from the priors, u from the field priors, and a prior that two customers
  * who share a blocking key are one person of 1 in 10,000.
  */
-function priorModel(): StoredModel {
+export function priorModel(): StoredModel {
   return {
     m: initialM(),
     u: FIELDS.map((f) => [...f.u0]),

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { recordCall, resolveCaller } from '../../conversations/index.js';
 import { type Clock, NotFound, systemActor } from '../../core/index.js';
-import { matchCustomer } from '../../identity/index.js';
+import { matchInBackground } from '../../identity/index.js';
 import { createTask, type RoutingLive } from '../../routing/index.js';
 import type { Db, Outbox } from '../../storage/index.js';
 import { getBusinessHours, type Schedule } from '../../workspace/index.js';
@@ -234,12 +234,7 @@ export async function handleInboundCall(deps: IvrSessionDeps, call: MediaCall): 
       deps.logger.error({ err, tenantId, callId: call.callId }, 'the call could not be queued');
     }
   }
-  if (caller.created)
-    await matchCustomer(store, actor, c.id, c).catch((err: unknown) =>
-      deps.logger.warn(
-        { err, customerId: c.id },
-        'identity resolution for a new caller failed; the call is kept',
-      ),
-    );
+  // A new caller is matched as a message's sender is: in the identity worker, not waited for.
+  if (caller.created) matchInBackground(store, actor, c.id, c, deps.logger);
   return session;
 }

@@ -1,10 +1,9 @@
 // The embedded engine run in a worker thread, behind the same MediaEngine interface: RTP sockets, the
 // 20 ms tick and the packets all live on the worker, so a slow database query or a burst of SIP on the
 // main thread does not make every call's audio late.
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { startTsWorker } from '../../core/ts-worker.js';
 import type { AudioClip } from './audio.js';
 import {
   type MediaEngine,
@@ -23,20 +22,6 @@ import type { Command, Reply, WorkerOptions } from './worker-protocol.js';
 
 export interface WorkerMediaOptions extends Omit<WorkerOptions, 'logLevel'> {
   logger: Logger;
-}
-
-/**
- * The worker runs TypeScript through tsx like the main thread, but a worker does not inherit the
- * loader: it registers tsx itself, then imports worker-main.ts.
- */
-function bootstrap(): string {
-  const tsx = createRequire(import.meta.url)
-    .resolve('tsx/esm/api')
-    .replace(/\.cjs$/, '.mjs');
-  const main = new URL('./worker-main.ts', import.meta.url).href;
-  return `import(${JSON.stringify(pathToFileURL(tsx).href)})
-    .then((tsx) => { tsx.register(); return import(${JSON.stringify(main)}); })
-    .catch((err) => { console.error('media worker failed to start', err); process.exit(1); });`;
 }
 
 export async function createWorkerMediaEngine(options: WorkerMediaOptions): Promise<MediaEngine> {
@@ -77,7 +62,9 @@ class Host implements MediaEngine {
     if (this.closed) return Promise.reject(new Error('media engine closed'));
     if (this.worker) return Promise.resolve();
     this.starting ??= new Promise<void>((resolve, reject) => {
-      const worker = new Worker(bootstrap(), { eval: true, workerData: this.workerData });
+      const worker = startTsWorker(new URL('./worker-main.ts', import.meta.url), 'media worker', {
+        workerData: this.workerData,
+      });
       worker.unref();
       let up = false;
       const die = (err: Error) => {
