@@ -32,22 +32,14 @@ import type { EventBus, Subscription } from '../bus/index.js';
 import type { DomainEvent } from '../core/index.js';
 import type { Db, StoreDeps } from '../storage/index.js';
 import { BlockingIndex, type Matchable, toEntry } from './live-index.js';
+import { KeyWriter, take } from './live-keys.js';
+import { readCustomers, readTenant } from './live-load.js';
 import type { Answers } from './live-protocol.js';
 import type { Decision } from './live-state.js';
 import { type IdentityWorker, identityWorker } from './live-worker.js';
-import { type MatchSettings, parseRhythmProfile, type RhythmProfile } from './match/index.js';
+import type { MatchSettings, RhythmProfile } from './match/index.js';
 import { type TenantMatching, tenantMatching } from './tenant-model.js';
 
-/** Key rows are written this long after the first change waiting, or at once when this many customers wait. */
-const KEY_FLUSH_MS = 10;
-const KEY_FLUSH_CUSTOMERS = 500;
-const KEY_RETRY_MAX_MS = 5_000;
-/** Customers per key-writing statement (small batches keep each synchronous slice of the flush short). */
-const KEY_BATCH_MAX = 500;
-/** Customers read per statement when loading a tenant. */
-const LOAD_PAGE = 5_000;
-/** Customers per request to the worker while loading (each request holds the worker for its length). */
-const LOAD_CHUNK = 500;
 /** How many customers matched here a tenant remembers, so that their creation events are not re-read. */
 const MATCHED_REMEMBERED = 100_000;
 /** How long after a load the customers found without keys are matched again (see above). */
@@ -56,38 +48,6 @@ const RECOVERY_DELAY_MS = 10_000;
 export interface LiveLogger {
   warn(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
-}
-
-interface MatchableRow {
-  id: string;
-  display_name: string;
-  attributes: Record<string, unknown> | string;
-  created_at: string | Date;
-  identities: { kind: string; value: string }[] | string;
-  profile: unknown;
-}
-
-const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
-
-export function toMatchable(r: MatchableRow): Matchable {
-  return {
-    id: r.id,
-    displayName: r.display_name,
-    attributes: json(r.attributes) ?? {},
-    identities: json(r.identities) ?? [],
-    createdAt: new Date(r.created_at).toISOString(),
-    profile: parseRhythmProfile(json(r.profile as string)),
-  };
-}
-
-/** The first `n` items of an iterable, without copying the rest. */
-function take<T>(items: Iterable<T>, n: number): T[] {
-  const out: T[] = [];
-  for (const x of items) {
-    if (out.length >= n) break;
-    out.push(x);
-  }
-  return out;
 }
 
 /** The settings a prepared record depends on (thresholds do not: a change of them needs no rebuild). */
@@ -143,10 +103,6 @@ export class IdentityLive {
   /** Matches in progress (idle waits for them). */
   private readonly matching = new Set<Promise<unknown>>();
   logger: LiveLogger = pino({ name: 'identity', level: process.env.LOG_LEVEL ?? 'info' });
-  private readonly keys = new Map<string, { tenantId: string; customerId: string; keys: string[] }>();
-  private keyTimer: NodeJS.Timeout | undefined;
-  private keyFlush: Promise<void> | undefined;
-  private keyRetryMs = 0;
   private readonly refreshes = new Map<string, RefreshQueue>();
   private readonly holds = new Map<string, number>();
   /** Events this process wrote and already applied to its index: skipped when the bus brings them back. */
@@ -155,10 +111,15 @@ export class IdentityLive {
   private subscription: Subscription | undefined;
   closed = false;
 
+  private readonly keyWriter: KeyWriter;
+
   constructor(
     readonly db: Db,
     public deps: StoreDeps,
   ) {
+    this.keyWriter = new KeyWriter(db, (err, customers) =>
+      this.logger.warn({ err, customers }, 'identity: writing blocking keys failed; retrying'),
+    );
     // The worker's state went with it: every tenant is loaded again on its next match.
     this.forgetOnLoss = this.worker.onLost((err) => {
       if (this.tenants.size > 0)
@@ -208,52 +169,12 @@ export class IdentityLive {
     // A rebuild waits for the decisions already queued, so what it reads includes them.
     await t.tail;
     try {
-      for (let i = 0; i < 20 && this.keys.size > 0; i++) await this.flushKeys();
+      for (let i = 0; i < 20 && this.keyWriter.waiting > 0; i++) await this.flushKeys();
     } catch {
       // The keys stay queued; the load reads the customers themselves anyway.
     }
     const started = Date.now();
-    const recover: string[] = [];
-    const rekey: { id: string; keys: string[] }[] = [];
-    await this.worker.call({ op: 'loadStart', t: t.key, settings });
-    let cursor = '00000000-0000-0000-0000-000000000000';
-    for (;;) {
-      const { rows } = await sql<MatchableRow & { stored: string[] | string | null }>`
-        SELECT c.id, c.display_name, c.attributes, c.created_at,
-          (SELECT coalesce(json_agg(json_build_object('kind', i.kind, 'value', i.value) ORDER BY i.id), '[]'::json)
-             FROM identities i WHERE i.tenant_id = c.tenant_id AND i.customer_id = c.id) AS identities,
-          (SELECT p.profile FROM typing_profiles p WHERE p.tenant_id = c.tenant_id AND p.customer_id = c.id) AS profile,
-          (SELECT json_agg(k.key) FROM identity_match_keys k WHERE k.tenant_id = c.tenant_id AND k.customer_id = c.id) AS stored
-        FROM customers c
-        WHERE c.tenant_id = ${t.tenantId} AND c.merged_into IS NULL AND c.id > ${cursor}::uuid
-        ORDER BY c.id
-        LIMIT ${LOAD_PAGE}`.execute(this.db);
-      for (let k = 0; k < rows.length; k += LOAD_CHUNK) {
-        const page = await this.worker.call({
-          op: 'loadPage',
-          t: t.key,
-          rows: rows
-            .slice(k, k + LOAD_CHUNK)
-            .map((row) => ({ customer: toMatchable(row), stored: json(row.stored) ?? [] })),
-        });
-        recover.push(...page.recover);
-        rekey.push(...page.rekey);
-      }
-      if (rows.length < LOAD_PAGE) break;
-      cursor = rows.at(-1)!.id;
-    }
-    const { rows: apart } = await sql<{ a: string; b: string }>`
-      SELECT customer_a AS a, customer_b AS b FROM merge_suggestions WHERE tenant_id = ${t.tenantId} AND status = 'rejected'
-      UNION
-      SELECT survivor_id, merged_id FROM customer_merges WHERE tenant_id = ${t.tenantId} AND status = 'undone'`.execute(
-      this.db,
-    );
-    // Key rows of customers merged away (written before merges removed them) find nobody any more.
-    await sql`
-      DELETE FROM identity_match_keys k USING customers c
-      WHERE k.tenant_id = ${t.tenantId} AND c.tenant_id = k.tenant_id AND c.id = k.customer_id
-        AND c.merged_into IS NOT NULL`.execute(this.db);
-    const size = await this.worker.call({ op: 'loadEnd', t: t.key, apart: apart.map((p) => [p.a, p.b]) });
+    const { size, recover, rekey } = await readTenant(this.db, this.worker, t.key, t.tenantId, settings);
     t.settings = settings;
     t.settingsKey = preparationKey(settings);
     t.reloading = undefined;
@@ -453,19 +374,8 @@ export class IdentityLive {
     const settings = loaded?.settings ?? (await tenantMatching(this.db, tenantId)).settings;
     // Where the index stood when the read began: a customer set after that keeps what it was set to.
     const startSeq = loaded ? await this.worker.call({ op: 'seq', t: loaded.key }) : 0;
-    const ids = [...batch.keys()];
-    const { rows } = await sql<MatchableRow & { merged_into: string | null }>`
-      SELECT c.id, c.display_name, c.attributes, c.created_at, c.merged_into,
-        (SELECT coalesce(json_agg(json_build_object('kind', i.kind, 'value', i.value) ORDER BY i.id), '[]'::json)
-           FROM identities i WHERE i.tenant_id = c.tenant_id AND i.customer_id = c.id) AS identities,
-        (SELECT p.profile FROM typing_profiles p WHERE p.tenant_id = c.tenant_id AND p.customer_id = c.id) AS profile
-      FROM customers c
-      WHERE c.tenant_id = ${tenantId} AND c.id = ANY(${ids}::uuid[])`.execute(this.db);
-    const found = new Map(rows.map((r) => [r.id, r]));
-    const items = [...batch].map(([id, rekey]) => {
-      const row = found.get(id);
-      return { id, data: row && !row.merged_into ? toMatchable(row) : null, rekey };
-    });
+    const found = await readCustomers(this.db, tenantId, [...batch.keys()]);
+    const items = [...batch].map(([id, rekey]) => ({ id, data: found.get(id) ?? null, rekey }));
     if (loaded && this.tenants.get(tenantId) === loaded) {
       const keys = await this.worker.call({ op: 'apply', t: loaded.key, startSeq, items });
       for (const [id, k] of Object.entries(keys)) this.queueKeys(tenantId, id, k);
@@ -475,71 +385,14 @@ export class IdentityLive {
     }
   }
 
-  // ---- write-behind of identity_match_keys -----------------------------------------------------
+  // ---- write-behind of identity_match_keys (live-keys.ts) ----------------------------------------
 
   queueKeys(tenantId: string, customerId: string, keys: string[]): void {
-    this.keys.set(`${tenantId}:${customerId}`, { tenantId, customerId, keys });
-    this.scheduleKeys(this.keys.size >= KEY_FLUSH_CUSTOMERS ? 0 : KEY_FLUSH_MS);
+    if (!this.closed) this.keyWriter.queue(tenantId, customerId, keys);
   }
 
-  private scheduleKeys(ms: number): void {
-    if (this.keyFlush || this.closed) return;
-    if (this.keyTimer && ms > 0) return;
-    if (this.keyTimer) clearTimeout(this.keyTimer);
-    this.keyTimer = setTimeout(() => {
-      this.keyTimer = undefined;
-      this.flushKeys().catch(() => undefined);
-    }, ms + this.keyRetryMs);
-    this.keyTimer.unref();
-  }
-
-  /** Writes every waiting key change; resolves when they are stored (rejects if the database refused). */
-  async flushKeys(): Promise<void> {
-    while (this.keyFlush) await this.keyFlush.catch(() => undefined);
-    if (this.keys.size === 0) return;
-    if (this.keyTimer) {
-      clearTimeout(this.keyTimer);
-      this.keyTimer = undefined;
-    }
-    const batch = take(this.keys.values(), KEY_BATCH_MAX);
-    for (const b of batch) this.keys.delete(`${b.tenantId}:${b.customerId}`);
-    this.keyFlush = this.writeKeys(batch);
-    try {
-      await this.keyFlush;
-      this.keyRetryMs = 0;
-    } catch (err) {
-      // Put them back unless a newer change is waiting; try again later, more slowly.
-      for (const b of batch) {
-        const k = `${b.tenantId}:${b.customerId}`;
-        if (!this.keys.has(k)) this.keys.set(k, b);
-      }
-      this.keyRetryMs = Math.min(KEY_RETRY_MAX_MS, Math.max(100, this.keyRetryMs * 2));
-      this.logger.warn({ err, customers: batch.length }, 'identity: writing blocking keys failed; retrying');
-      throw err;
-    } finally {
-      this.keyFlush = undefined;
-      if (this.keys.size > 0) this.scheduleKeys(KEY_FLUSH_MS);
-    }
-  }
-
-  private async writeKeys(batch: { tenantId: string; customerId: string; keys: string[] }[]): Promise<void> {
-    const rows = batch.flatMap((b) => b.keys.map((key) => [b.tenantId, key, b.customerId] as const));
-    // One statement: rows the customers no longer have go, new ones come (only for customers that
-    // still exist: a customer row can be dropped by a lost creation race); rows kept are not touched,
-    // so the delete and the insert never meet the same row.
-    await sql`
-      WITH who AS (
-        SELECT * FROM unnest(${batch.map((b) => b.tenantId)}::uuid[], ${batch.map((b) => b.customerId)}::uuid[]) AS w(t, c)
-      ), wanted AS (
-        SELECT * FROM unnest(${rows.map((r) => r[0])}::uuid[], ${rows.map((r) => r[1])}::text[], ${rows.map((r) => r[2])}::uuid[]) AS x(t, k, c)
-      ), gone AS (
-        DELETE FROM identity_match_keys m USING who
-        WHERE m.tenant_id = who.t AND m.customer_id = who.c
-          AND NOT EXISTS (SELECT 1 FROM wanted x WHERE x.t = m.tenant_id AND x.c = m.customer_id AND x.k = m.key)
-      )
-      INSERT INTO identity_match_keys (tenant_id, key, customer_id)
-      SELECT x.t, x.k, x.c FROM wanted x JOIN customers cu ON cu.tenant_id = x.t AND cu.id = x.c
-      ON CONFLICT DO NOTHING`.execute(this.db);
+  flushKeys(): Promise<void> {
+    return this.keyWriter.flush();
   }
 
   // ---- other processes' writes -----------------------------------------------------------------
@@ -612,10 +465,9 @@ export class IdentityLive {
         this.matching.size > 0 ||
         [...this.tenants.values()].some((t) => t.queued > 0) ||
         [...this.refreshes.values()].some((q) => q.running) ||
-        this.keys.size > 0 ||
-        this.keyFlush !== undefined;
+        this.keyWriter.busy;
       if (!busy) return;
-      if (this.keys.size > 0 && this.keyRetryMs > 0) return; // the database refuses them: the next start repairs it
+      if (this.keyWriter.refused) return; // the database refuses them: the next start repairs it
     }
   }
 
@@ -628,8 +480,7 @@ export class IdentityLive {
     for (const t of this.tenants.values()) this.worker.post({ op: 'drop', t: t.key });
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    if (this.keyTimer) clearTimeout(this.keyTimer);
-    this.keyTimer = undefined;
+    this.keyWriter.close();
   }
 }
 

@@ -21,10 +21,10 @@ import {
   identityLive,
   registerRecovery,
   type TenantLive,
-  toMatchable,
   typingProfileChanged,
 } from './live.js';
 import { liveKeys, type Matchable } from './live-index.js';
+import { toMatchable } from './live-load.js';
 import type { Decision } from './live-state.js';
 import {
   addSample,
