@@ -1,6 +1,7 @@
+import { sql } from 'kysely';
 import { type Actor, actorTag, Conflict, InvalidInput, NotFound, newId } from '../core/index.js';
 import { audit } from '../security/index.js';
-import { findInTenant, type Row, type StoreDeps, type Trx } from '../storage/index.js';
+import { findInTenant, type Row, type StoreDeps } from '../storage/index.js';
 import { customersChanged, customersSeparated, ownIdentityEvent } from './live.js';
 
 /**
@@ -45,12 +46,6 @@ export function toMerge(row: Row<'customer_merges'>): Merge {
   };
 }
 
-async function liveCustomer(trx: Trx, tenantId: string, id: string) {
-  const row = await findInTenant(trx, 'customers', tenantId, id, { entity: 'customer', lock: true });
-  if (row.merged_into) throw new Conflict(`customer ${id} was merged into ${row.merged_into}`);
-  return row;
-}
-
 export async function mergeCustomers(
   deps: StoreDeps,
   actor: Actor,
@@ -61,60 +56,53 @@ export async function mergeCustomers(
   const merge = await deps.outbox.transact(async (uow) => {
     const { trx } = uow;
     const tenantId = actor.tenantId;
-    // Lock both in id order so two opposite merges cannot deadlock.
-    const rows = new Map<string, Row<'customers'>>();
-    for (const id of [input.survivorId, input.mergedId].sort())
-      rows.set(id, await liveCustomer(trx, tenantId, id));
+    // Both locked in one statement, in id order, so two opposite merges cannot deadlock.
+    const locked = await trx
+      .selectFrom('customers')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', [input.survivorId, input.mergedId])
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+    const rows = new Map(locked.map((r) => [r.id, r]));
+    for (const id of [input.survivorId, input.mergedId]) {
+      const r = rows.get(id);
+      if (!r) throw new NotFound('customer', id);
+      if (r.merged_into) throw new Conflict(`customer ${id} was merged into ${r.merged_into}`);
+    }
     const survivor = rows.get(input.survivorId) as Row<'customers'>;
     const mergedName = (rows.get(input.mergedId) as Row<'customers'>).display_name;
     // A nameless survivor (a web chat visitor) takes the name the other record knew; unmerge gives it back.
     const takesName = !survivor.display_name.trim() && Boolean(mergedName.trim());
-    if (takesName) {
-      await trx
-        .updateTable('customers')
-        .set({ display_name: mergedName })
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', input.survivorId)
-        .execute();
-    }
-    const identities = await trx
-      .updateTable('identities')
-      .set({ customer_id: input.survivorId })
-      .where('tenant_id', '=', tenantId)
-      .where('customer_id', '=', input.mergedId)
-      .returning('id')
-      .execute();
-    const conversations = await trx
-      .updateTable('conversations')
-      .set({ customer_id: input.survivorId, updated_at: new Date() })
-      .where('tenant_id', '=', tenantId)
-      .where('customer_id', '=', input.mergedId)
-      .returning('id')
-      .execute();
-    await trx
-      .updateTable('customers')
-      .set({ merged_into: input.survivorId, updated_at: new Date() })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', input.mergedId)
-      .execute();
-    const row = await trx
-      .insertInto('customer_merges')
-      .values({
-        id: newId(),
-        tenant_id: tenantId,
-        survivor_id: input.survivorId,
-        merged_id: input.mergedId,
-        confidence: input.confidence,
-        evidence: JSON.stringify(input.evidence),
-        moved: JSON.stringify({
-          identities: identities.map((r) => r.id),
-          conversations: conversations.map((r) => r.id),
-          ...(takesName && { survivorDisplayName: survivor.display_name }),
-        }),
-        created_by: actorTag(actor),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    // The rest in one statement: identities and conversations move (the merge records which), the merged
+    // customer points at the survivor, the survivor takes the name if it has none, and the merge row.
+    const { rows: inserted } = await sql<Row<'customer_merges'>>`
+      WITH moved_identities AS (
+        UPDATE identities SET customer_id = ${input.survivorId}
+        WHERE tenant_id = ${tenantId} AND customer_id = ${input.mergedId}
+        RETURNING id
+      ), moved_conversations AS (
+        UPDATE conversations SET customer_id = ${input.survivorId}, updated_at = now()
+        WHERE tenant_id = ${tenantId} AND customer_id = ${input.mergedId}
+        RETURNING id
+      ), merged AS (
+        UPDATE customers SET merged_into = ${input.survivorId}, updated_at = now()
+        WHERE tenant_id = ${tenantId} AND id = ${input.mergedId}
+      ), named AS (
+        UPDATE customers SET display_name = ${mergedName}
+        WHERE ${takesName}::boolean AND tenant_id = ${tenantId} AND id = ${input.survivorId}
+      )
+      INSERT INTO customer_merges (id, tenant_id, survivor_id, merged_id, confidence, evidence, moved, created_by)
+      SELECT ${newId()}::uuid, ${tenantId}::uuid, ${input.survivorId}::uuid, ${input.mergedId}::uuid, ${input.confidence}::float8,
+        ${JSON.stringify(input.evidence)}::jsonb,
+        jsonb_build_object(
+          'identities', coalesce((SELECT jsonb_agg(id) FROM moved_identities), '[]'::jsonb),
+          'conversations', coalesce((SELECT jsonb_agg(id) FROM moved_conversations), '[]'::jsonb)
+        ) || ${JSON.stringify(takesName ? { survivorDisplayName: survivor.display_name } : {})}::jsonb,
+        ${actorTag(actor)}::text
+      RETURNING *`.execute(trx);
+    const row = inserted[0]!;
     const merge = toMerge(row);
     await audit(trx, {
       tenantId,
