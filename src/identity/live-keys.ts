@@ -5,8 +5,11 @@
 import { sql } from 'kysely';
 import type { Db } from '../storage/index.js';
 
-/** Key rows are written this long after the first change waiting, or at once when this many customers wait. */
-const KEY_FLUSH_MS = 10;
+/**
+ * Key rows are written this long after the first change waiting (fewer, larger statements: each one
+ * wakes PostgreSQL), or at once when this many customers wait.
+ */
+const KEY_FLUSH_MS = 50;
 const KEY_FLUSH_CUSTOMERS = 500;
 const KEY_RETRY_MAX_MS = 5_000;
 /** Customers per key-writing statement (small batches keep each synchronous slice of the flush short). */
