@@ -22,7 +22,7 @@ import {
   updateCustomer,
   updateMatchSettings,
 } from '../src/identity/index.js';
-import { identityIndexSnapshot, recoverIdentityIndex } from '../src/identity/live.js';
+import { identityIdle, identityIndexSnapshot, recoverIdentityIndex } from '../src/identity/live.js';
 import { BlockingIndex, toEntry } from '../src/identity/live-index.js';
 import { DEFAULT_SETTINGS } from '../src/identity/match/index.js';
 import type { Db, StoreDeps } from '../src/storage/index.js';
@@ -302,6 +302,41 @@ describe('the in-memory blocking index', () => {
         .where('id', '=', mail)
         .executeTakeFirstOrThrow();
       expect(row.merged_into).toBe(crm);
+    } finally {
+      await updateMatchSettings(deps, actor, {});
+    }
+  });
+
+  it('writes the key rows of a merge it decided from the index: the survivor gains the moved keys, the merged customer has none', async () => {
+    const actor = systemActor(tenantId);
+    await updateMatchSettings(deps, actor, { upper: 0.85, lower: 0.5 });
+    try {
+      const crm = (
+        await importCustomers(deps, actor, [
+          { id: 'zm-1', name: '赵敏', email: 'minmin.zhao@corp.example', city: '北京' },
+        ])
+      ).results[0]!.customerId;
+      const received = await receiveInbound(deps, actor, {
+        channelType: 'email',
+        identity: { kind: 'email', value: 'minmin.zhao@qq.example' },
+        displayName: 'Zhao Min',
+        text: 'hello',
+        idempotencyKey: 'live-merge-keys-1',
+      });
+      const mail = received.conversation.customerId;
+      await addIdentity(deps, actor, mail, { kind: 'phone', value: '+8613700137000' });
+      const outcome = await matchCustomer(deps, actor, mail, undefined, { wait: true });
+      expect(outcome.merged).toMatchObject({ survivorId: crm, mergedId: mail });
+      await identityIdle(deps.db);
+      const survivorKeys = (await index()).get(crm)!.keys;
+      expect(survivorKeys).toContain('i:tel:+8613700137000');
+      const stored = await deps.db
+        .selectFrom('identity_match_keys')
+        .select('key')
+        .where('customer_id', '=', crm)
+        .execute();
+      expect(stored.map((r) => r.key).sort()).toEqual([...survivorKeys].sort());
+      expect(await keyRows(deps.db, mail)).toBe(0);
     } finally {
       await updateMatchSettings(deps, actor, {});
     }

@@ -4,6 +4,7 @@ import { receiveInbound } from '../src/conversations/index.js';
 import { systemActor } from '../src/core/index.js';
 import { createCustomer, mergeCustomers, unmergeCustomers } from '../src/identity/index.js';
 import { OWNER, startTestApp, type TestApp } from './support/app.js';
+import { waitFor } from './support/wait.js';
 
 describe('merging and unmerging customers', () => {
   let t: TestApp;
@@ -138,6 +139,25 @@ describe('merging and unmerging customers', () => {
       payload: { otherId: other, note: 'customer confirmed by phone' },
     });
     expect(res.statusCode).toBe(201);
+    // The merge's event is in the log (written by the merge's own statement) and leaves the outbox once published.
+    const mergeId = res.json().id as string;
+    const logged = await t.sb.ctx.storage.db
+      .selectFrom('events')
+      .select(['id', 'aggregate_id', 'payload'])
+      .where('type', '=', 'customer.merged')
+      .where('aggregate_id', '=', survivor)
+      .execute();
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.payload).toMatchObject({ mergeId, customerId: survivor, mergedId: other });
+    await t.sb.ctx.outbox.flush();
+    await waitFor(
+      async () =>
+        (await t.sb.ctx.storage.db
+          .selectFrom('outbox')
+          .select('event_id')
+          .where('event_id', '=', logged[0]!.id)
+          .executeTakeFirst()) === undefined,
+    );
     const explain = (
       await t.inject({ url: `/api/v1/customers/${survivor}/identity`, headers: { authorization: auth } })
     ).json();

@@ -2,6 +2,7 @@
 // the blocking index (a few KB per customer, for as long as the process runs) and the garbage of
 // preparing and scoring records are collected there, never in a pause of the gateway's event loop.
 // Requests are handled one at a time, in the order the main thread sent them.
+import { setPriority } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import type { Answer, Answers, Request } from './live-protocol.js';
@@ -10,6 +11,14 @@ import type { TenantMatching } from './tenant-model.js';
 
 const port = parentPort;
 if (!port) throw new Error('live-worker-main.ts runs in a worker thread');
+
+// Matching is background work: a message never waits for its decision, but it does wait whenever this
+// thread holds a core the gateway's event loop needs. On Linux a thread's nice value is its own, so
+// this lowers only this thread, below the main thread (nice 10 weighs about a tenth of nice 0 when
+// both want a core; with a core free it runs at full speed). Where that is not allowed it stays as it is.
+try {
+  setPriority(10);
+} catch {}
 
 const states = new Map<string, TenantState>();
 const models = new Map<string, TenantMatching>();

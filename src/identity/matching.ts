@@ -102,7 +102,7 @@ function queueDecision(
           evidence: s.evidence,
         });
       if (d.merge) {
-        const merge = await mergeCustomers(deps, actor, d.merge);
+        const merge = await mergeCustomers(deps, actor, d.merge, { indexed: true });
         if (outcome.merged) outcome.merged.mergeId = merge.id;
       }
     } catch (err) {
@@ -118,9 +118,15 @@ function queueDecision(
       if (!next.merge) delete outcome.merged;
       return write(next, false);
     }
-    // Its keys say its decision is written (a merged-away customer has none: the merge removed them).
-    const keys = d.merge ? await live.unpend(t, d.merge.mergedId, meId) : d.keys;
-    if (d.merge?.mergedId !== meId) live.queueKeys(t.tenantId, meId, keys);
+    // Its keys say its decision is written. After a merge, the index already holds what the database
+    // now does (it applied the merge when deciding it, the same way: identities to the survivor, its
+    // name if it had none), so the survivor's keys come from there instead of a re-read, and the
+    // merged-away customer's go.
+    if (d.merge) {
+      const keys = await live.unpend(t, d.merge.mergedId, d.merge.survivorId);
+      live.queueKeys(t.tenantId, d.merge.survivorId, keys);
+      live.queueKeys(t.tenantId, d.merge.mergedId, []);
+    } else live.queueKeys(t.tenantId, meId, d.keys);
   };
   outcome.settled = live.enqueue(t, () => write(decision, true));
   return outcome;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { type Actor, actorTag, Conflict, InvalidInput, NotFound, newId } from '../core/index.js';
-import { audit } from '../security/index.js';
+import { audit, auditCte } from '../security/index.js';
 import { findInTenant, type Row, type StoreDeps } from '../storage/index.js';
 import { customersChanged, customersSeparated, ownIdentityEvent } from './live.js';
 
@@ -50,6 +50,8 @@ export async function mergeCustomers(
   deps: StoreDeps,
   actor: Actor,
   input: { survivorId: string; mergedId: string; confidence: number; evidence: MergeEvidence },
+  /** `indexed`: the caller's matcher applied the merge to this process's index when it decided it (no re-read). */
+  options: { indexed?: boolean } = {},
 ): Promise<Merge> {
   if (input.survivorId === input.mergedId)
     throw new InvalidInput('a customer cannot be merged into itself', 'mergedId');
@@ -76,7 +78,39 @@ export async function mergeCustomers(
     // A nameless survivor (a web chat visitor) takes the name the other record knew; unmerge gives it back.
     const takesName = !survivor.display_name.trim() && Boolean(mergedName.trim());
     // The rest in one statement: identities and conversations move (the merge records which), the merged
-    // customer points at the survivor, the survivor takes the name if it has none, and the merge row.
+    // customer points at the survivor, the survivor takes the name if it has none, the merge row, its
+    // audit record and its event.
+    const mergeId = newId();
+    const { event, ctes: eventCtes } = uow.emitWith(
+      {
+        tenantId,
+        type: 'customer.merged',
+        aggregateType: 'customer',
+        aggregateId: input.survivorId,
+        payload: {
+          mergeId,
+          customerId: input.survivorId,
+          mergedId: input.mergedId,
+          confidence: input.confidence,
+        },
+        actor: actorTag(actor),
+      },
+      'merged',
+    );
+    const audited = auditCte(trx, 'audited', {
+      tenantId,
+      actorId: actor.userId,
+      action: 'customer.merged',
+      targetType: 'customer',
+      targetId: input.survivorId,
+      detail: {
+        mergeId,
+        mergedId: input.mergedId,
+        confidence: input.confidence,
+        source: input.evidence.source,
+      },
+      ip: actor.ip,
+    });
     const { rows: inserted } = await sql<Row<'customer_merges'>>`
       WITH moved_identities AS (
         UPDATE identities SET customer_id = ${input.survivorId}
@@ -92,9 +126,9 @@ export async function mergeCustomers(
       ), named AS (
         UPDATE customers SET display_name = ${mergedName}
         WHERE ${takesName}::boolean AND tenant_id = ${tenantId} AND id = ${input.survivorId}
-      )
+      ), ${audited}, ${eventCtes}
       INSERT INTO customer_merges (id, tenant_id, survivor_id, merged_id, confidence, evidence, moved, created_by)
-      SELECT ${newId()}::uuid, ${tenantId}::uuid, ${input.survivorId}::uuid, ${input.mergedId}::uuid, ${input.confidence}::float8,
+      SELECT ${mergeId}::uuid, ${tenantId}::uuid, ${input.survivorId}::uuid, ${input.mergedId}::uuid, ${input.confidence}::float8,
         ${JSON.stringify(input.evidence)}::jsonb,
         jsonb_build_object(
           'identities', coalesce((SELECT jsonb_agg(id) FROM moved_identities), '[]'::jsonb),
@@ -102,40 +136,12 @@ export async function mergeCustomers(
         ) || ${JSON.stringify(takesName ? { survivorDisplayName: survivor.display_name } : {})}::jsonb,
         ${actorTag(actor)}::text
       RETURNING *`.execute(trx);
-    const row = inserted[0]!;
-    const merge = toMerge(row);
-    await audit(trx, {
-      tenantId,
-      actorId: actor.userId,
-      action: 'customer.merged',
-      targetType: 'customer',
-      targetId: input.survivorId,
-      detail: {
-        mergeId: merge.id,
-        mergedId: input.mergedId,
-        confidence: input.confidence,
-        source: input.evidence.source,
-      },
-      ip: actor.ip,
-    });
-    const event = await uow.emit({
-      tenantId,
-      type: 'customer.merged',
-      aggregateType: 'customer',
-      aggregateId: input.survivorId,
-      payload: {
-        mergeId: merge.id,
-        customerId: input.survivorId,
-        mergedId: input.mergedId,
-        confidence: input.confidence,
-      },
-      actor: actorTag(actor),
-    });
+    const merge = toMerge(inserted[0]!);
     ownIdentityEvent(deps, event.id);
     return merge;
   });
   // The matcher's index: the survivor as it now is, the merged customer gone.
-  await customersChanged(deps, actor.tenantId, [input.survivorId, input.mergedId]);
+  if (!options.indexed) await customersChanged(deps, actor.tenantId, [input.survivorId, input.mergedId]);
   return merge;
 }
 

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/index.js';
 import { type DomainEvent, type NewEvent, newId } from '../core/index.js';
@@ -12,6 +12,12 @@ export interface UnitOfWork {
   readonly trx: Trx;
   /** Appends to the event log and the outbox inside this transaction. */
   emit<P>(event: NewEvent<P>): Promise<DomainEvent<P>>;
+  /**
+   * The same for a statement of the caller's that stores the event itself (one round trip less): the
+   * event as it will be stored, and `ctes`, two CTEs (`<name>_event`, `<name>_outbox`) to place in
+   * that statement's WITH. Published with the transaction's other events once it commits.
+   */
+  emitWith<P>(event: NewEvent<P>, name: string): { event: DomainEvent<P>; ctes: RawBuilder<unknown> };
 }
 
 export interface Outbox {
@@ -36,18 +42,39 @@ export interface Outbox {
 const DELETE_EVERY_MS = 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function appendEvent<P>(trx: Trx | Db, event: NewEvent<P>): Promise<DomainEvent<P>> {
-  const full: DomainEvent<P> = { ...event, id: newId(), occurredAt: new Date().toISOString() };
-  // The event and its outbox row in one statement (one round trip per event, not two).
-  await sql`
-    WITH e AS (
-      INSERT INTO events (id, tenant_id, type, aggregate_type, aggregate_id, payload, actor, occurred_at)
+function stamped<P>(event: NewEvent<P>): DomainEvent<P> {
+  return { ...event, id: newId(), occurredAt: new Date().toISOString() };
+}
+
+/** The INSERT of an event into the log, returning what its outbox row needs. */
+function insertEvent(full: DomainEvent<unknown>): RawBuilder<unknown> {
+  return sql`INSERT INTO events (id, tenant_id, type, aggregate_type, aggregate_id, payload, actor, occurred_at)
       VALUES (${full.id}, ${full.tenantId}, ${full.type}, ${full.aggregateType}, ${full.aggregateId},
               ${JSON.stringify(full.payload ?? null)}, ${full.actor}, ${full.occurredAt})
-      RETURNING id, tenant_id
-    )
+      RETURNING id, tenant_id`;
+}
+
+export async function appendEvent<P>(trx: Trx | Db, event: NewEvent<P>): Promise<DomainEvent<P>> {
+  const full = stamped(event);
+  // The event and its outbox row in one statement (one round trip per event, not two).
+  await sql`
+    WITH e AS (${insertEvent(full)})
     INSERT INTO outbox (event_id, tenant_id) SELECT id, tenant_id FROM e`.execute(trx);
   return full;
+}
+
+/** `appendEvent` as two CTEs of the caller's statement, named after `name`. */
+function eventCtes<P>(
+  event: NewEvent<P>,
+  name: string,
+): { event: DomainEvent<P>; ctes: RawBuilder<unknown> } {
+  const full = stamped(event);
+  const e = sql.id(`${name}_event`);
+  return {
+    event: full,
+    ctes: sql`${e} AS (${insertEvent(full)}),
+      ${sql.id(`${name}_outbox`)} AS (INSERT INTO outbox (event_id, tenant_id) SELECT id, tenant_id FROM ${e})`,
+  };
 }
 
 interface OutboxOptions {
@@ -232,6 +259,11 @@ export function createOutbox({ db, bus, logger, pollMs = 1000, batchSize = 200 }
             const full = await appendEvent(trx, e);
             emitted.push(full as DomainEvent);
             return full;
+          },
+          emitWith: (e, name) => {
+            const made = eventCtes(e, name);
+            emitted.push(made.event as DomainEvent);
+            return made;
           },
         }),
       );
