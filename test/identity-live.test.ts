@@ -59,6 +59,22 @@ describe('the in-memory blocking index', () => {
   afterAll(() => t.close());
   // A copy of the index as the identity worker has it now.
   const index = () => identityIndexSnapshot(deps, tenantId);
+  // A customer from the CRM, then an e-mail from a near address signed with the name in Latin letters.
+  const crmThenMail = async (
+    record: { id: string; name: string; email: string; city?: string },
+    mail: { from: string; name: string; key: string },
+  ) => {
+    const actor = systemActor(tenantId);
+    const crm = (await importCustomers(deps, actor, [record])).results[0]!.customerId;
+    const received = await receiveInbound(deps, actor, {
+      channelType: 'email',
+      identity: { kind: 'email', value: mail.from },
+      displayName: mail.name,
+      text: 'hello',
+      idempotencyKey: mail.key,
+    });
+    return { crm, received, mail: received.conversation.customerId };
+  };
 
   it('finds exactly the candidates and block sizes the SQL over identity_match_keys finds (property)', async () => {
     // Small limits, so blocks above the cut-off and the candidate limit both happen.
@@ -215,17 +231,10 @@ describe('the in-memory blocking index', () => {
     await waitFor(async () => (await keyRows(deps.db, b.id)) === idx.get(b.id)!.keys.length);
 
     // A rejected suggestion separates the pair as well.
-    const crm = (
-      await importCustomers(deps, actor, [{ id: 'cj-1', name: '陈静', email: 'jingjing.c@corp.example' }])
-    ).results[0]!.customerId;
-    const received = await receiveInbound(deps, actor, {
-      channelType: 'email',
-      identity: { kind: 'email', value: 'jingjing.c@163.example' },
-      displayName: 'Chen Jing',
-      text: 'hello',
-      idempotencyKey: 'live-reject-1',
-    });
-    const mail = received.conversation.customerId;
+    const { crm, received, mail } = await crmThenMail(
+      { id: 'cj-1', name: '陈静', email: 'jingjing.c@corp.example' },
+      { from: 'jingjing.c@163.example', name: 'Chen Jing', key: 'live-reject-1' },
+    );
     const outcome = await matchCustomer(deps, actor, mail, received.customer, { wait: true });
     expect(outcome.suggested.map((s) => s.customerId)).toEqual([crm]);
     const suggestion = (await listSuggestions(deps, actor, { limit: 200 })).items.find((s) =>
@@ -276,18 +285,10 @@ describe('the in-memory blocking index', () => {
     const actor = systemActor(tenantId);
     await updateMatchSettings(deps, actor, { upper: 0.85, lower: 0.5 });
     try {
-      const report = await importCustomers(deps, actor, [
+      const { crm, received, mail } = await crmThenMail(
         { id: 'ln-1', name: '李娜', email: 'moonlight.na@corp.example', city: '杭州' },
-      ]);
-      const crm = report.results[0]!.customerId;
-      const received = await receiveInbound(deps, actor, {
-        channelType: 'email',
-        identity: { kind: 'email', value: 'moonlight.na@qq.example' },
-        displayName: 'Li Na',
-        text: 'hello',
-        idempotencyKey: 'live-merge-1',
-      });
-      const mail = received.conversation.customerId;
+        { from: 'moonlight.na@qq.example', name: 'Li Na', key: 'live-merge-1' },
+      );
       const outcome = await matchCustomer(deps, actor, mail, received.customer);
       expect(outcome.merged).toMatchObject({ survivorId: crm, mergedId: mail });
       // Before the merge is written, the index already has the merged customer out and its mailbox on the survivor.
@@ -311,19 +312,10 @@ describe('the in-memory blocking index', () => {
     const actor = systemActor(tenantId);
     await updateMatchSettings(deps, actor, { upper: 0.85, lower: 0.5 });
     try {
-      const crm = (
-        await importCustomers(deps, actor, [
-          { id: 'zm-1', name: '赵敏', email: 'minmin.zhao@corp.example', city: '北京' },
-        ])
-      ).results[0]!.customerId;
-      const received = await receiveInbound(deps, actor, {
-        channelType: 'email',
-        identity: { kind: 'email', value: 'minmin.zhao@qq.example' },
-        displayName: 'Zhao Min',
-        text: 'hello',
-        idempotencyKey: 'live-merge-keys-1',
-      });
-      const mail = received.conversation.customerId;
+      const { crm, mail } = await crmThenMail(
+        { id: 'zm-1', name: '赵敏', email: 'minmin.zhao@corp.example', city: '北京' },
+        { from: 'minmin.zhao@qq.example', name: 'Zhao Min', key: 'live-merge-keys-1' },
+      );
       await addIdentity(deps, actor, mail, { kind: 'phone', value: '+8613700137000' });
       const outcome = await matchCustomer(deps, actor, mail, undefined, { wait: true });
       expect(outcome.merged).toMatchObject({ survivorId: crm, mergedId: mail });
