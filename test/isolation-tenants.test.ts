@@ -1,29 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../src/core/index.js';
+// Tenant isolation of the REST API: every /api/v1 route has a case in CASES, and tenant B's owner,
+// calling each one with A's ids, gets 403/404 on A's rows, sees none of A's ids and changes none of A's rows.
+import { expect, it } from 'vitest';
 import type { Database } from '../src/storage/index.js';
-import { saveRecording } from '../src/voice/recording/index.js';
-import { OWNER, startTestApp, type TestApp } from './support/app.js';
-import { serviceAvailable } from './support/services.js';
-
-const pgUp = await serviceAvailable('postgres');
-
-/** Tenant A's resources, created through the API; tenant B then tries every route on them. */
-interface Fixture {
-  user: string;
-  team: string;
-  skill: string;
-  queue: string;
-  channel: string;
-  customer: string;
-  identity: string;
-  conversation: string;
-  note: string;
-  canned: string;
-  disposition: string;
-  hours: string;
-  ivrFlow: string;
-  recording: string;
-}
+import { OWNER } from './support/app.js';
+import { call, describeIsolation, type Fixture } from './support/isolation-fixtures.js';
 
 interface Case {
   /** Path parameters, filled from tenant A's ids. */
@@ -449,193 +429,60 @@ const TENANT_TABLES = [
   'voice_agent_phones',
 ] as const satisfies readonly (keyof Database)[];
 
-for (const kind of ['pglite', 'postgres'] as const) {
-  describe.skipIf(kind === 'postgres' && !pgUp)(`tenant isolation on ${kind}`, () => {
-    let t: TestApp;
-    let a: Fixture;
-    let aTenant: string;
-    let bAuth: string;
-    let agentAuth: string;
-
-    async function call(auth: string, method: string, url: string, payload?: unknown) {
-      return t.inject({
-        method: method as 'GET',
-        url,
-        headers: { authorization: auth },
-        ...(payload ? { payload } : {}),
-      });
-    }
-
-    async function snapshotA() {
-      const db = t.sb.ctx.storage.db;
-      const out: Record<string, unknown[]> = {};
-      for (const table of TENANT_TABLES) {
-        out[table] = await db
-          .selectFrom(table)
-          .selectAll()
-          .where('tenant_id', '=', aTenant)
-          .orderBy('tenant_id')
-          .execute();
-        out[table].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
-      }
-      return out;
-    }
-
-    beforeAll(async () => {
-      t = await startTestApp(kind);
-      const auth = await t.login(OWNER.email, OWNER.password);
-      const post = async (url: string, payload: unknown) => {
-        const res = await call(auth, 'POST', url, payload);
-        if (res.statusCode !== 201) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
-        return res.json();
-      };
-      const user = await post('/api/v1/users', {
-        email: 'a.agent@acme.test',
-        password: 'agent a password',
-        role: 'agent',
-      });
-      const team = await post('/api/v1/teams', { name: 'A team' });
-      const skill = await post('/api/v1/skills', { name: 'refund' });
-      const queue = await post('/api/v1/queues', { name: 'A queue', skills: [{ skillId: skill.id }] });
-      const channel = await post('/api/v1/channels', {
-        type: 'telegram',
-        name: 'A bot',
-        config: { botToken: '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw', secretToken: 'a-secret' },
-      });
-      const customer = await post('/api/v1/customers', {
-        displayName: '张伟',
-        identities: [{ kind: 'phone', value: '+8613800138000' }],
-      });
-      const conversation = await post('/api/v1/conversations', {
-        customerId: customer.id,
-        channelType: 'webchat',
-      });
-      await post(`/api/v1/conversations/${conversation.id}/messages`, { text: 'A secret reply' });
-      await call(auth, 'PUT', `/api/v1/teams/${team.id}/members`, { userIds: [user.id] });
-      const note = await post(`/api/v1/conversations/${conversation.id}/notes`, { text: 'A private note' });
-      const canned = await post('/api/v1/canned-responses', {
-        title: 'A',
-        shortcut: 'refund',
-        body: 'A body',
-      });
-      const disposition = await post('/api/v1/disposition-codes', {
-        code: 'a_code',
-        labels: { en: 'A', 'zh-CN': 'A' },
-      });
-      const hours = await post('/api/v1/business-hours', { name: 'A hours', timezone: 'Asia/Shanghai' });
-      await call(auth, 'POST', `/api/v1/conversations/${conversation.id}/read`, {});
-      const ivrFlow = await post('/api/v1/ivr/flows', {
-        name: 'A flow',
-        definition: { entry: 'q', nodes: [{ id: 'q', type: 'enqueue', queueId: queue.id }] },
-      });
-      await call(auth, 'PUT', '/api/v1/ivr/numbers/+864001112222', { flowId: ivrFlow.id });
-      // A recording row as the voice module saves it (B never gets as far as its file).
-      const recording = newId();
-      await saveRecording(
-        { db: t.sb.ctx.storage.db, dir: '/recordings' },
-        {
-          tenantId: user.tenantId,
-          conversationId: conversation.id,
-          callId: 'a-call',
-          customerId: customer.id,
-          agentIds: [user.id],
-          file: {
-            id: recording,
-            path: `/recordings/${user.tenantId}/${recording}.sbrec`,
-            wrappedKey: 'v1.not.a-key',
-            durationMs: 1000,
-            bytes: 100,
-            startedAt: new Date(),
-            endedAt: new Date(),
-          },
-        },
-      );
-      a = {
-        user: user.id,
-        team: team.id,
-        skill: skill.id,
-        queue: queue.id,
-        channel: channel.id,
-        customer: customer.id,
-        identity: customer.identities[0].id,
-        conversation: conversation.id,
-        note: note.id,
-        canned: canned.id,
-        disposition: disposition.id,
-        hours: hours.id,
-        ivrFlow: ivrFlow.id,
-        recording,
-      };
-      aTenant = user.tenantId;
-      bAuth = (await t.addTenant('other')).auth;
-      agentAuth = await t.login('a.agent@acme.test', 'agent a password');
-    });
-    afterAll(() => t.close());
-
-    it('has an isolation case for every /api/v1 route', () => {
-      const routes = t.sb.server.routes
-        .filter((r) => r.url.startsWith('/api/v1'))
-        .map((r) => `${r.method} ${r.url}`);
-      expect(routes.filter((r) => !(r in CASES))).toEqual([]);
-    });
-
-    it("a second tenant's owner can neither read nor change the first tenant's rows through any route", async () => {
-      const before = await snapshotA();
-      const aIds = Object.values(a);
-      for (const route of t.sb.server.routes.filter((r) => r.url.startsWith('/api/v1'))) {
-        const c = CASES[`${route.method} ${route.url}`];
-        if (!c) continue;
-        const params = c.params?.(a) ?? {};
-        let url = route.url.replace(/:([A-Za-z]+)/g, (_m, name: string) => params[name] ?? '');
-        const query = c.query?.(a);
-        if (query) url += `?${new URLSearchParams(query)}`;
-        const body = c.body?.(a);
-        const res = await call(bAuth, route.method, url, body);
-        const label = `${route.method} ${route.url} → ${res.statusCode} ${res.body.slice(0, 200)}`;
-        if (c.targetsA) expect([403, 404], label).toContain(res.statusCode);
-        else expect(res.statusCode, label).toBeLessThan(500);
-        // An id the caller sent may be echoed back ("… does not exist"); any other of A's ids is a leak.
-        const sent = url + JSON.stringify(body ?? {});
-        for (const id of aIds.filter((i) => !sent.includes(i))) {
-          expect(res.body.includes(id), `${label} leaks ${id}`).toBe(false);
-        }
-        expect(res.body.includes('A secret reply'), label).toBe(false);
-      }
-      expect(await snapshotA()).toEqual(before);
-      // B's inbound with A's customer's phone number made B its own customer.
-      const bCustomers = await t.sb.ctx.storage.db
-        .selectFrom('identities')
-        .select(['tenant_id', 'customer_id'])
-        .where('value', '=', '+8613800138000')
+describeIsolation((env) => {
+  async function snapshotA() {
+    const db = env.t.sb.ctx.storage.db;
+    const out: Record<string, unknown[]> = {};
+    for (const table of TENANT_TABLES) {
+      out[table] = await db
+        .selectFrom(table)
+        .selectAll()
+        .where('tenant_id', '=', env.aTenant)
+        .orderBy('tenant_id')
         .execute();
-      expect(new Set(bCustomers.map((r) => r.tenant_id)).size).toBe(2);
-    });
+      out[table].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+    }
+    return out;
+  }
 
-    it('an agent gets 403 on every route that needs a higher role, before the body is looked at', async () => {
-      const higher = t.sb.server.routes.filter(
-        (r) => r.url.startsWith('/api/v1') && r.access && !['agent', 'public'].includes(r.access),
-      );
-      expect(higher.length).toBeGreaterThan(15);
-      for (const route of higher) {
-        const url = route.url.replace(/:([A-Za-z]+)/g, a.user);
-        const res = await call(
-          agentAuth,
-          route.method,
-          url,
-          ['GET', 'DELETE'].includes(route.method) ? undefined : {},
-        );
-        expect(res.statusCode, `${route.method} ${route.url}`).toBe(403);
-      }
-    });
-
-    it('every /api/v1 route but login answers 401 without a token', async () => {
-      for (const route of t.sb.server.routes.filter(
-        (r) => r.url.startsWith('/api/v1') && r.access !== 'public',
-      )) {
-        const url = route.url.replace(/:([A-Za-z]+)/g, a.user);
-        const res = await t.inject({ method: route.method as 'GET', url });
-        expect(res.statusCode, `${route.method} ${route.url}`).toBe(401);
-      }
-    });
+  it('has an isolation case for every /api/v1 route', () => {
+    const { t } = env;
+    const routes = t.sb.server.routes
+      .filter((r) => r.url.startsWith('/api/v1'))
+      .map((r) => `${r.method} ${r.url}`);
+    expect(routes.filter((r) => !(r in CASES))).toEqual([]);
   });
-}
+
+  it("a second tenant's owner can neither read nor change the first tenant's rows through any route", async () => {
+    const { t, a, bAuth } = env;
+    const before = await snapshotA();
+    const aIds = Object.values(a);
+    for (const route of t.sb.server.routes.filter((r) => r.url.startsWith('/api/v1'))) {
+      const c = CASES[`${route.method} ${route.url}`];
+      if (!c) continue;
+      const params = c.params?.(a) ?? {};
+      let url = route.url.replace(/:([A-Za-z]+)/g, (_m, name: string) => params[name] ?? '');
+      const query = c.query?.(a);
+      if (query) url += `?${new URLSearchParams(query)}`;
+      const body = c.body?.(a);
+      const res = await call(t, bAuth, route.method, url, body);
+      const label = `${route.method} ${route.url} → ${res.statusCode} ${res.body.slice(0, 200)}`;
+      if (c.targetsA) expect([403, 404], label).toContain(res.statusCode);
+      else expect(res.statusCode, label).toBeLessThan(500);
+      // An id the caller sent may be echoed back ("… does not exist"); any other of A's ids is a leak.
+      const sent = url + JSON.stringify(body ?? {});
+      for (const id of aIds.filter((i) => !sent.includes(i))) {
+        expect(res.body.includes(id), `${label} leaks ${id}`).toBe(false);
+      }
+      expect(res.body.includes('A secret reply'), label).toBe(false);
+    }
+    expect(await snapshotA()).toEqual(before);
+    // B's inbound with A's customer's phone number made B its own customer.
+    const bCustomers = await t.sb.ctx.storage.db
+      .selectFrom('identities')
+      .select(['tenant_id', 'customer_id'])
+      .where('value', '=', '+8613800138000')
+      .execute();
+    expect(new Set(bCustomers.map((r) => r.tenant_id)).size).toBe(2);
+  });
+});
