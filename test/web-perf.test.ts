@@ -21,8 +21,9 @@ describe.skipIf(!browser)('the web apps as built for production', () => {
     token = (await t.login(OWNER.email, OWNER.password)).slice('Bearer '.length);
   });
   afterAll(async () => {
-    await t?.close();
+    // The browser first, as the other browser tests do: the server then has no client left to wait for.
     await browser?.close();
+    await t?.close();
   });
 
   /** Opens `path` in a fresh context (cold cache) already signed in; returns the scripts it fetched and its FCP. */

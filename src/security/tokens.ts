@@ -18,7 +18,14 @@ export interface TokenService {
 }
 
 export function createTokenService(secret: string, ttlSeconds: number): TokenService {
-  const key = new TextEncoder().encode(secret);
+  // Imported once: given bytes, jose imports the key again (WebCrypto importKey) on every sign and verify.
+  const imported = crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  );
   return {
     async issue(p) {
       const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
@@ -29,12 +36,12 @@ export function createTokenService(secret: string, ttlSeconds: number): TokenSer
         .setAudience(AUDIENCE)
         .setIssuedAt()
         .setExpirationTime(exp)
-        .sign(key);
+        .sign(await imported);
       return { token, expiresAt: new Date(exp * 1000).toISOString() };
     },
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, key, {
+        const { payload } = await jwtVerify(token, await imported, {
           issuer: ISSUER,
           audience: AUDIENCE,
           algorithms: ['HS256'],
