@@ -102,7 +102,7 @@ function queueDecision(
           evidence: s.evidence,
         });
       if (d.merge) {
-        const merge = await mergeCustomers(deps, actor, d.merge, { indexed: true });
+        const merge = await mergeCustomers(deps, actor, d.merge);
         if (outcome.merged) outcome.merged.mergeId = merge.id;
       }
     } catch (err) {
@@ -118,15 +118,12 @@ function queueDecision(
       if (!next.merge) delete outcome.merged;
       return write(next, false);
     }
-    // Its keys say its decision is written. After a merge, the index already holds what the database
-    // now does (it applied the merge when deciding it, the same way: identities to the survivor, its
-    // name if it had none), so the survivor's keys come from there instead of a re-read, and the
-    // merged-away customer's go.
-    if (d.merge) {
-      const keys = await live.unpend(t, d.merge.mergedId, d.merge.survivorId);
-      live.queueKeys(t.tenantId, d.merge.survivorId, keys);
-      live.queueKeys(t.tenantId, d.merge.mergedId, []);
-    } else live.queueKeys(t.tenantId, meId, d.keys);
+    // Its keys say its decision is written (a merged-away customer has none: the merge removed them).
+    // The merge itself re-read both customers before this (mergeCustomers → customersChanged): that
+    // re-read, stamped after any read that began before the commit, is what keeps a concurrent
+    // re-read of the survivor from setting it as it was before the merge.
+    const keys = d.merge ? await live.unpend(t, d.merge.mergedId, meId) : d.keys;
+    if (d.merge?.mergedId !== meId) live.queueKeys(t.tenantId, meId, keys);
   };
   outcome.settled = live.enqueue(t, () => write(decision, true));
   return outcome;

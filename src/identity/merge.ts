@@ -50,8 +50,6 @@ export async function mergeCustomers(
   deps: StoreDeps,
   actor: Actor,
   input: { survivorId: string; mergedId: string; confidence: number; evidence: MergeEvidence },
-  /** `indexed`: the caller's matcher applied the merge to this process's index when it decided it (no re-read). */
-  options: { indexed?: boolean } = {},
 ): Promise<Merge> {
   if (input.survivorId === input.mergedId)
     throw new InvalidInput('a customer cannot be merged into itself', 'mergedId');
@@ -141,7 +139,7 @@ export async function mergeCustomers(
     return merge;
   });
   // The matcher's index: the survivor as it now is, the merged customer gone.
-  if (!options.indexed) await customersChanged(deps, actor.tenantId, [input.survivorId, input.mergedId]);
+  await customersChanged(deps, actor.tenantId, [input.survivorId, input.mergedId]);
   return merge;
 }
 
