@@ -128,18 +128,21 @@ describe('whatsapp: sending', () => {
     });
   });
 
+  /** A text with two images: three sends to the Cloud API, so a retry can stop half-way. */
+  const twoPhotos = (id: string) => ({
+    id,
+    to: { kind: 'whatsapp' as const, value: '+16505551234' },
+    text: 'Two photos',
+    media: [
+      { kind: 'image' as const, url: 'https://cdn.example.com/1.jpg' },
+      { kind: 'image' as const, url: 'https://cdn.example.com/2.jpg' },
+    ],
+  });
+
   it('does not send a message twice when the same message is sent again', async () => {
     await withFake(async (cfg, fake) => {
       const ctx = sendContext();
-      const msg = {
-        id: 'msg_06',
-        to: { kind: 'whatsapp' as const, value: '+16505551234' },
-        text: 'Two photos',
-        media: [
-          { kind: 'image' as const, url: 'https://cdn.example.com/1.jpg' },
-          { kind: 'image' as const, url: 'https://cdn.example.com/2.jpg' },
-        ],
-      };
+      const msg = twoPhotos('msg_06');
       const first = await whatsappAdapter.send(msg, cfg, ctx);
       expect(first.status).toBe('sent');
       expect(fake.received).toHaveLength(3);
@@ -164,15 +167,7 @@ describe('whatsapp: sending', () => {
           },
         },
       };
-      const msg = {
-        id: 'msg_07',
-        to: { kind: 'whatsapp' as const, value: '+16505551234' },
-        text: 'Two photos',
-        media: [
-          { kind: 'image' as const, url: 'https://cdn.example.com/1.jpg' },
-          { kind: 'image' as const, url: 'https://cdn.example.com/2.jpg' },
-        ],
-      };
+      const msg = twoPhotos('msg_07');
       expect((await whatsappAdapter.send(msg, cfg, flaky)).status).toBe('retryable');
       expect(await whatsappAdapter.send(msg, cfg, flaky)).toMatchObject({ status: 'sent' });
       const links = fake.received.map(
